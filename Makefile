@@ -1,0 +1,100 @@
+# luks2box — plain GNU make. See README and ../shared/docs/DESIGN.md §1.
+#   make [WERROR=1] [SAN=1]    build build/luks2box and the applet links
+#   make check                 every test tier (installs missing packages)
+#   make demo                  the main job on a demo image
+#   make install PREFIX=/usr/local DESTDIR=
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+B        := build
+
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. \
+	    -DLUKS2BOX_VERSION='"$(VERSION)"' -MMD -MP
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+endif
+LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lpthread
+
+COMMON_SRC := \
+	common/log.c common/exitcode.c common/opt.c common/io.c \
+	common/safemem.c common/passphrase.c \
+	common/crypto_backend/backend.c \
+	common/crypto_backend/crypto_openssl.c \
+	common/crypto_backend/crypto_kcapi.c \
+	common/crypto_backend/storage.c
+LUKS2_SRC := \
+	luks2/hdr.c luks2/json.c luks2/validate.c luks2/validate_keyslots.c \
+	luks2/af.c \
+	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
+	luks2/segment.c luks2/reenc_status.c
+APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c
+APPLETS    := luks2-status
+
+UNIT_TESTS := crypto_vectors luks2_unit validate_rules
+TEST_HELPERS := cs_reenc helpers/luks2_edit
+
+LIB_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(COMMON_SRC) $(LUKS2_SRC))
+APPLET_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(APPLET_SRC))
+
+all: $(B)/luks2box $(addprefix $(B)/,$(APPLETS))
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/libluks2box.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/luks2box: $(APPLET_OBJ) $(B)/libluks2box.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(addprefix $(B)/,$(APPLETS)): $(B)/luks2box
+	ln -sf luks2box $@
+
+# Unit tests and test-only helper programs.
+$(B)/tests/%: tests/unit/%.c $(B)/libluks2box.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/tests/cs_reenc: tests/helpers/cs_reenc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< -lcryptsetup
+$(B)/tests/helpers/%: tests/helpers/%.c $(B)/libluks2box.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS))
+
+deps:
+	@scripts/install-deps.sh
+
+check: deps
+	$(MAKE) test-progs
+	tests/run-all.sh unit cli interop vm
+
+check-%: deps
+	$(MAKE) test-progs
+	tests/run-all.sh $*
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(B)/luks2box $(DESTDIR)$(PREFIX)/bin/luks2box
+	for a in $(APPLETS); do ln -sf luks2box $(DESTDIR)$(PREFIX)/bin/$$a; done
+	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+
+clean:
+	rm -rf $(B)/obj $(B)/tests $(B)/luks2box $(B)/libluks2box.a \
+		$(addprefix $(B)/,$(APPLETS)) $(B)/t
+
+.PHONY: all check deps install clean test-progs
+-include $(LIB_OBJ:.o=.d) $(APPLET_OBJ:.o=.d)

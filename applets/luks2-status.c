@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* luks2-status: read and validate a LUKS2 header and report its state. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "applets/applet.h"
+#include "applets/status_kv.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "common/opt.h"
+#include "common/passphrase.h"
+#include "luks2/json.h"
+#include "luks2/luks2.h"
+#include "luks2/reencrypt.h"
+
+enum { O_JSON = OPT_APPLET, O_TEST_PASS };
+
+static const struct opt_spec opts[] = {
+	{ "json", O_JSON, NULL, "print one JSON object" },
+	{ "output", 'o', "KEY[,KEY]", "print the bare values of these keys, one per line" },
+	{ "test-passphrase", O_TEST_PASS, NULL, "check a passphrase: exit 0 right, 2 wrong" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct applet_info info = {
+	.name = "luks2-status",
+	.synopsis = "[OPTIONS] DEVICE",
+	.about = "Read and validate the LUKS2 header of DEVICE (both copies) and print\n"
+		 "the device, keyslots, segments and reencryption state as key=value\n"
+		 "lines. With -q print nothing and answer with the exit code: 0\n"
+		 "reencryption in progress and clean, 10 none, 11 crash (run\n"
+		 "luks2-recover), 12 metadata needs repair, 4 not LUKS2. Never writes.",
+	.opts = opts,
+	.min_args = 1,
+	.max_args = 1,
+};
+
+struct status_opts {
+	int json, test_pass;
+	const char *keys;
+};
+
+static int opt_cb(void *ctx, int key, const char *arg)
+{
+	struct status_opts *o = ctx;
+
+	switch (key) {
+	case O_JSON: o->json = 1; return 0;
+	case O_TEST_PASS: o->test_pass = 1; return 0;
+	case 'o': o->keys = arg; return 0;
+	}
+	return -EINVAL;
+}
+
+static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
+			   const struct reenc_info *ri)
+{
+	struct volume_key *vk_old = NULL, *vk_new = NULL;
+	char *pass = NULL;
+	size_t len;
+	int r, digest;
+
+	if (ri->state == REENC_INVALID) {
+		log_err("cannot unlock: %s", ri->why);
+		return -EINVAL;
+	}
+	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
+	if (r < 0)
+		return r;
+	if (ri->state == REENC_NONE) {
+		digest = luks2_digest_by_segment(&d->hdr, 0);
+		r = digest < 0 ? -ENOENT :
+		    luks2_keyslot_open_digest(d, digest, co->key_slot, pass, len, &vk_old);
+	} else {
+		r = luks2_reenc_unlock(d, co->key_slot, pass, len, &vk_old, &vk_new);
+		if (r >= 0 && ri->state != REENC_REPAIR) {
+			r = luks2_reenc_digest_verify(&d->hdr, ri->version, vk_old, vk_new);
+			if (r < 0)
+				log_err("reencryption metadata is invalid (digest check failed)");
+			if (r == -EPERM)	/* a forged header, not a wrong passphrase */
+				r = -EINVAL;
+		}
+	}
+	safe_free(pass);
+	vk_free(vk_old);
+	vk_free(vk_new);
+	if (r == -EPERM)
+		log_err("no key available with this passphrase");
+	else if (r == -ENOENT)
+		log_err("no usable keyslot");
+	else if (r >= 0)
+		log_verbose("passphrase accepted (keyslot %d)", r);
+	return r < 0 ? r : 0;
+}
+
+static int quiet_answer(const struct reenc_info *ri)
+{
+	switch (ri->state) {
+	case REENC_NONE: return RC_DONE;
+	case REENC_CLEAN: return RC_OK;
+	case REENC_CRASH: return RC_RECOVER;
+	case REENC_REPAIR: return RC_REPAIR;
+	default:
+		log_err("unsupported metadata: %s", ri->why);
+		return RC_NODEV;
+	}
+}
+
+int luks2_status_main(int argc, char **argv)
+{
+	struct status_opts o = { 0 };
+	struct common_opts co;
+	struct reenc_info ri;
+	struct luks2_dev d;
+	struct kv_list kv = { 0 };
+	int i, r, rc;
+
+	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
+	if (i < 0)
+		return rc;
+	r = luks2_dev_open(&d, argv[i], co.header, 0);
+	if (r < 0)
+		return r == -EINVAL ? RC_NODEV : exit_from_errno(r);
+	r = luks2_reencrypt_info(&d.hdr, d.size, &ri);
+	if (r < 0) {
+		log_err("cannot read the reencryption state: %s", strerror(-r));
+		rc = RC_NODEV;
+		goto out;
+	}
+	if (o.test_pass) {
+		r = test_passphrase(&d, &co, &ri);
+		rc = r == -EINVAL ? RC_FAIL : exit_from_errno(r);
+		goto out;
+	}
+	if (co.quiet && !o.keys && !o.json) {
+		rc = quiet_answer(&ri);
+		goto out;
+	}
+	if (o.json) {
+		r = status_print_json(&d, &ri);
+	} else {
+		r = status_collect(&d, &ri, &kv);
+		if (!r)
+			r = o.keys ? kv_print_keys(&kv, o.keys) : kv_print_all(&kv);
+	}
+	rc = r < 0 ? RC_FAIL : opt_finish_stdout();
+out:
+	kv_free(&kv);
+	luks2_dev_close(&d);
+	return rc;
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * "kernel" backend: the Linux kernel crypto API through AF_ALG, by way of
+ * libkcapi. Ciphers are named as the kernel knows them, "mode(cipher)"
+ * ("xts(aes)"); the key is set once per handle and each call passes one
+ * sector with its IV.
+ *
+ * Errors: libkcapi hands back -errno of the socket calls. A kernel without
+ * AF_ALG answers socket() with EAFNOSUPPORT, which becomes -ENOTSUP here;
+ * a missing algorithm fails bind() with ENOENT, which is kept.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <kcapi.h>
+
+#include "crypto_backend.h"
+
+/* Below libkcapi's vmsplice threshold: one plain send() per chunk. */
+#define KC_MD_CHUNK	16384
+#define KC_MAX_DIGEST	64
+
+struct kc_hash_alg {
+	const char *name;	/* cryptsetup's name */
+	const char *kname;	/* the kernel's */
+	int size;
+};
+
+static const struct kc_hash_alg kc_hashes[] = {
+	{ "sha1",	 "sha1",	20 },
+	{ "sha224",	 "sha224",	28 },
+	{ "sha256",	 "sha256",	32 },
+	{ "sha384",	 "sha384",	48 },
+	{ "sha512",	 "sha512",	64 },
+	{ "ripemd160",	 "rmd160",	20 },
+	{ "whirlpool",	 "wp512",	64 },
+	{ "sha3-224",	 "sha3-224",	28 },
+	{ "sha3-256",	 "sha3-256",	32 },
+	{ "sha3-384",	 "sha3-384",	48 },
+	{ "sha3-512",	 "sha3-512",	64 },
+	{ "sm3",	 "sm3",		32 },
+	{ "stribog256",	 "streebog256",	32 },
+	{ "stribog512",	 "streebog512",	64 },
+	{ "blake2b-256", "blake2b-256",	32 },
+	{ "blake2b-512", "blake2b-512",	64 },
+	{ "blake2s-256", "blake2s-256",	32 },
+};
+
+struct kc_md {
+	struct kcapi_handle *h;
+	int size;
+};
+
+static const struct kc_hash_alg *kc_hash_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kc_hashes) / sizeof(kc_hashes[0]); i++)
+		if (!strcasecmp(kc_hashes[i].name, name))
+			return &kc_hashes[i];
+	return NULL;
+}
+
+static int kc_err(long r)
+{
+	if (r == -EAFNOSUPPORT || r == -EOPNOTSUPP || r == -EPROTONOSUPPORT)
+		return -ENOTSUP;
+	/* A bare -1 is a failed call libkcapi did not turn into -errno. */
+	if (r == -1 || r >= 0)
+		return -EIO;
+	return (int)r;
+}
+
+static int kc_init(void)
+{
+	if (!crypt_backend_kernel_available())
+		return -ENOTSUP;
+	/* The library must not print; we return codes instead. */
+	kcapi_set_verbosity(KCAPI_LOG_NONE);
+	return 0;
+}
+
+static void kc_destroy(void)
+{
+}
+
+static void kc_version(char *buf, size_t size)
+{
+	char v[64];
+
+	kcapi_versionstring(v, sizeof(v));
+	snprintf(buf, size, "%s", v);
+}
+
+static int kc_hash_size(const char *name)
+{
+	const struct kc_hash_alg *alg = kc_hash_find(name);
+
+	return alg ? alg->size : -ENOENT;
+}
+
+static void kc_md_destroy(void *priv)
+{
+	struct kc_md *m = priv;
+
+	if (!m)
+		return;
+	kcapi_md_destroy(m->h);
+	free(m);
+}
+
+static int kc_md_new(void **priv, const char *name, int keyed,
+		     const void *key, size_t key_len)
+{
+	const struct kc_hash_alg *alg = kc_hash_find(name);
+	char kname[80];
+	struct kc_md *m;
+	int r;
+
+	if (!alg)
+		return -ENOENT;
+	if (key_len > UINT32_MAX)
+		return -EINVAL;
+	if (keyed)
+		snprintf(kname, sizeof(kname), "hmac(%s)", alg->kname);
+	else
+		snprintf(kname, sizeof(kname), "%s", alg->kname);
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->size = alg->size;
+	r = kcapi_md_init(&m->h, kname, 0);
+	if (r < 0) {
+		free(m);
+		return kc_err(r);
+	}
+	if (keyed) {
+		r = kcapi_md_setkey(m->h, key, (uint32_t)key_len);
+		if (r < 0) {
+			kc_md_destroy(m);
+			return -EINVAL;
+		}
+	}
+	*priv = m;
+	return 0;
+}
+
+static int kc_hash_init(void **priv, const char *name)
+{
+	return kc_md_new(priv, name, 0, NULL, 0);
+}
+
+static int kc_hmac_init(void **priv, const char *name, const void *key,
+			size_t key_len)
+{
+	return kc_md_new(priv, name, 1, key, key_len);
+}
+
+static int kc_md_write(void *priv, const void *buf, size_t len)
+{
+	struct kc_md *m = priv;
+	const uint8_t *p = buf;
+	size_t n;
+	ssize_t r;
+
+	while (len) {
+		n = len < KC_MD_CHUNK ? len : KC_MD_CHUNK;
+		r = kcapi_md_update(m->h, p, n);
+		if (r < 0)
+			return kc_err(r);
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int kc_md_final(void *priv, void *out, size_t len)
+{
+	struct kc_md *m = priv;
+	uint8_t tmp[KC_MAX_DIGEST];
+	ssize_t r;
+
+	/* The kernel starts a new message after this read. */
+	r = kcapi_md_final(m->h, tmp, sizeof(tmp));
+	if (r < 0 || (size_t)r < len || r != m->size) {
+		kcapi_memset_secure(tmp, 0, sizeof(tmp));
+		return r < 0 ? kc_err(r) : -EIO;
+	}
+	memcpy(out, tmp, len);
+	kcapi_memset_secure(tmp, 0, sizeof(tmp));
+	return 0;
+}
+
+static int kc_pbkdf2(const char *hash, const void *password,
+		     size_t password_len, const void *salt, size_t salt_len,
+		     void *key, size_t key_len, uint32_t iterations)
+{
+	const struct kc_hash_alg *alg = kc_hash_find(hash);
+	char kname[80];
+	ssize_t r;
+
+	if (!alg)
+		return -ENOENT;
+	if (password_len > UINT32_MAX)
+		return -EINVAL;
+	snprintf(kname, sizeof(kname), "hmac(%s)", alg->kname);
+	r = kcapi_pbkdf(kname, password, (uint32_t)password_len, salt,
+			salt_len, iterations, key, key_len);
+	return r < 0 ? kc_err(r) : 0;
+}
+
+static int kc_cipher_init(void **priv, const char *name, const char *mode,
+			  const void *key, size_t key_len,
+			  size_t *block_size, size_t *iv_size)
+{
+	struct kcapi_handle *h = NULL;
+	char capi[160];
+	int r;
+
+	if (!key_len || key_len > UINT32_MAX)
+		return -EINVAL;
+	snprintf(capi, sizeof(capi), "%s(%s)", mode, name);
+	r = kcapi_cipher_init(&h, capi, 0);
+	if (r < 0)
+		return kc_err(r);
+	r = kcapi_cipher_setkey(h, key, (uint32_t)key_len);
+	if (r < 0) {
+		kcapi_cipher_destroy(h);
+		return -EINVAL;
+	}
+	*block_size = kcapi_cipher_blocksize(h);
+	*iv_size = kcapi_cipher_ivsize(h);
+	*priv = h;
+	return 0;
+}
+
+static int kc_cipher_encrypt(void *priv, const void *in, void *out,
+			     size_t len, const void *iv, size_t iv_len)
+{
+	ssize_t r;
+
+	(void)iv_len;
+	r = kcapi_cipher_encrypt(priv, in, len, iv, out, len,
+				 KCAPI_ACCESS_HEURISTIC);
+	if (r < 0)
+		return kc_err(r);
+	return (size_t)r == len ? 0 : -EIO;
+}
+
+static int kc_cipher_decrypt(void *priv, const void *in, void *out,
+			     size_t len, const void *iv, size_t iv_len)
+{
+	ssize_t r;
+
+	(void)iv_len;
+	r = kcapi_cipher_decrypt(priv, in, len, iv, out, len,
+				 KCAPI_ACCESS_HEURISTIC);
+	if (r < 0)
+		return kc_err(r);
+	return (size_t)r == len ? 0 : -EIO;
+}
+
+static void kc_cipher_destroy(void *priv)
+{
+	if (priv)
+		kcapi_cipher_destroy(priv);
+}
+
+const struct crypt_backend_ops crypt_kcapi_ops = {
+	.name		= "kernel",
+	.init		= kc_init,
+	.destroy	= kc_destroy,
+	.version	= kc_version,
+	.hash_size	= kc_hash_size,
+	.hash_init	= kc_hash_init,
+	.hash_write	= kc_md_write,
+	.hash_final	= kc_md_final,
+	.hash_destroy	= kc_md_destroy,
+	.hmac_init	= kc_hmac_init,
+	.hmac_write	= kc_md_write,
+	.hmac_final	= kc_md_final,
+	.hmac_destroy	= kc_md_destroy,
+	.pbkdf2		= kc_pbkdf2,
+	.cipher_init	= kc_cipher_init,
+	.cipher_encrypt	= kc_cipher_encrypt,
+	.cipher_decrypt	= kc_cipher_decrypt,
+	.cipher_destroy	= kc_cipher_destroy,
+};

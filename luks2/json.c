@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* json-c helpers for LUKS2 metadata (luks2-format.md §1.6, §1.7). */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "luks2/json.h"
+
+/* Longest base64 text we decode or produce; far above any LUKS2 blob. */
+#define LJSON_B64_MAX (1U << 20)
+
+struct json_object *ljson_get(struct json_object *obj, const char *key)
+{
+	struct json_object *val;
+
+	if (!obj || !key || !json_object_is_type(obj, json_type_object))
+		return NULL;
+	if (!json_object_object_get_ex(obj, key, &val))
+		return NULL;
+	return val;
+}
+
+struct json_object *ljson_get_type(struct json_object *obj, const char *key,
+				   enum json_type type)
+{
+	struct json_object *val = ljson_get(obj, key);
+
+	/* A JSON null member is a NULL object: never of any wanted type. */
+	if (!val || !json_object_is_type(val, type))
+		return NULL;
+	return val;
+}
+
+struct json_object *ljson_get_id(struct json_object *obj, int id)
+{
+	char name[16];
+
+	if (id < 0)
+		return NULL;
+	snprintf(name, sizeof(name), "%d", id);
+	return ljson_get(obj, name);
+}
+
+int ljson_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int d;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		d = (unsigned int)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	if (out)
+		*out = v;
+	return 0;
+}
+
+int ljson_get_u64(struct json_object *obj, const char *key, uint64_t *out)
+{
+	struct json_object *val;
+
+	if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &val))
+		return -ENOENT;
+	if (!json_object_is_type(val, json_type_string))
+		return -EINVAL;
+	return ljson_parse_u64(json_object_get_string(val), out);
+}
+
+int ljson_get_u32(struct json_object *obj, const char *key, uint32_t *out)
+{
+	struct json_object *val;
+	int64_t v;
+
+	if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &val))
+		return -ENOENT;
+	if (!json_object_is_type(val, json_type_int))
+		return -EINVAL;
+	/* Values above INT64_MAX come back clamped to INT64_MAX. */
+	errno = 0;
+	v = json_object_get_int64(val);
+	if (errno || v < 0 || v > UINT32_MAX)
+		return -EINVAL;
+	if (out)
+		*out = (uint32_t)v;
+	return 0;
+}
+
+const char *ljson_get_str(struct json_object *obj, const char *key)
+{
+	struct json_object *val = ljson_get_type(obj, key, json_type_string);
+	const char *s;
+
+	if (!val)
+		return NULL;
+	s = json_object_get_string(val);
+	return (s && *s) ? s : NULL;
+}
+
+/*
+ * Canonical ids only: "0" or a digit string without leading zero that fits
+ * an int. cryptsetup writes ids with "%u" and looks them up the same way.
+ */
+int ljson_is_numeric_name(const char *name)
+{
+	uint64_t v;
+
+	if (!name || !*name || (name[0] == '0' && name[1]))
+		return 0;
+	if (ljson_parse_u64(name, &v) < 0 || v > INT_MAX)
+		return 0;
+	return 1;
+}
+
+static int ljson_set(struct json_object *obj, const char *key,
+		     struct json_object *val)
+{
+	if (!val)
+		return -ENOMEM;
+	if (json_object_object_add(obj, key, val) < 0) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ljson_set_u64(struct json_object *obj, const char *key, uint64_t v)
+{
+	char num[24];
+
+	if (!json_object_is_type(obj, json_type_object) || !key)
+		return -EINVAL;
+	snprintf(num, sizeof(num), "%" PRIu64, v);
+	return ljson_set(obj, key, json_object_new_string(num));
+}
+
+int ljson_set_int(struct json_object *obj, const char *key, int64_t v)
+{
+	if (!json_object_is_type(obj, json_type_object) || !key)
+		return -EINVAL;
+	return ljson_set(obj, key, json_object_new_int64(v));
+}
+
+int ljson_set_str(struct json_object *obj, const char *key, const char *s)
+{
+	if (!json_object_is_type(obj, json_type_object) || !key || !s)
+		return -EINVAL;
+	return ljson_set(obj, key, json_object_new_string(s));
+}
+
+static int b64_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
+}
+
+/* Standard alphabet, length a multiple of 4, at most two trailing '='. */
+static int b64_check(const char *s, size_t len, size_t *pad)
+{
+	size_t i, p = 0;
+
+	if (len % 4 || len > LJSON_B64_MAX)
+		return -EINVAL;
+	if (len && s[len - 1] == '=')
+		p++;
+	if (len > 1 && s[len - 2] == '=')
+		p++;
+	for (i = 0; i < len - p; i++)
+		if (!b64_char(s[i]))
+			return -EINVAL;
+	*pad = p;
+	return 0;
+}
+
+int ljson_get_b64(struct json_object *obj, const char *key, void *buf,
+		  size_t buf_len, size_t want_len)
+{
+	struct json_object *val;
+	unsigned char *tmp;
+	const char *s;
+	size_t len, pad, out_len;
+	int n;
+
+	if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &val))
+		return -ENOENT;
+	if (!json_object_is_type(val, json_type_string))
+		return -EINVAL;
+	s = json_object_get_string(val);
+	len = (size_t)json_object_get_string_len(val);
+	if (b64_check(s, len, &pad) < 0)
+		return -EINVAL;
+	if (!len) {
+		out_len = 0;
+		goto check_len;
+	}
+
+	tmp = malloc(len / 4 * 3);
+	if (!tmp)
+		return -ENOMEM;
+	/* EVP_DecodeBlock counts the zero bytes produced by '=' padding. */
+	n = EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)len);
+	if (n < 0 || (size_t)n != len / 4 * 3) {
+		OPENSSL_cleanse(tmp, len / 4 * 3);
+		free(tmp);
+		return -EINVAL;
+	}
+	out_len = (size_t)n - pad;
+	if (out_len <= buf_len && (!want_len || out_len == want_len))
+		memcpy(buf, tmp, out_len);
+	OPENSSL_cleanse(tmp, len / 4 * 3);
+	free(tmp);
+check_len:
+	if (want_len && out_len != want_len)
+		return -EINVAL;
+	if (out_len > buf_len)
+		return -ENOBUFS;
+	return (int)out_len;
+}
+
+int ljson_set_b64(struct json_object *obj, const char *key, const void *buf,
+		  size_t len)
+{
+	unsigned char *text;
+	size_t text_len;
+	int r;
+
+	if (!json_object_is_type(obj, json_type_object) || !key ||
+	    (!buf && len) || len > LJSON_B64_MAX / 4 * 3)
+		return -EINVAL;
+	text_len = (len + 2) / 3 * 4;
+	text = malloc(text_len + 1);
+	if (!text)
+		return -ENOMEM;
+	if (EVP_EncodeBlock(text, buf, (int)len) != (int)text_len) {
+		free(text);
+		return -EINVAL;
+	}
+	text[text_len] = '\0';
+	r = ljson_set(obj, key, json_object_new_string((char *)text));
+	free(text);
+	return r;
+}
+
+static int array_find_str(struct json_object *arr, const char *s)
+{
+	struct json_object *el;
+	size_t i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++) {
+		el = json_object_array_get_idx(arr, i);
+		if (json_object_is_type(el, json_type_string) &&
+		    !strcmp(json_object_get_string(el), s))
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+int ljson_array_has_str(struct json_object *arr, const char *s)
+{
+	if (!json_object_is_type(arr, json_type_array) || !s)
+		return -EINVAL;
+	return array_find_str(arr, s) >= 0;
+}
+
+int ljson_array_add_str(struct json_object *arr, const char *s)
+{
+	struct json_object *el;
+
+	if (!json_object_is_type(arr, json_type_array) || !s)
+		return -EINVAL;
+	if (array_find_str(arr, s) >= 0)
+		return 0;
+	el = json_object_new_string(s);
+	if (!el)
+		return -ENOMEM;
+	if (json_object_array_add(arr, el) < 0) {
+		json_object_put(el);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Removes every occurrence; absent is not an error. */
+int ljson_array_del_str(struct json_object *arr, const char *s)
+{
+	int i;
+
+	if (!json_object_is_type(arr, json_type_array) || !s)
+		return -EINVAL;
+	while ((i = array_find_str(arr, s)) >= 0)
+		if (json_object_array_del_idx(arr, (size_t)i, 1) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int ljson_free_id(struct json_object *obj)
+{
+	int id, n;
+
+	if (!json_object_is_type(obj, json_type_object))
+		return -EINVAL;
+	n = json_object_object_length(obj);
+	/* n children cannot occupy all of 0..n, so this always ends. */
+	for (id = 0; id <= n; id++)
+		if (!ljson_get_id(obj, id))
+			return id;
+	return -ENOSPC;
+}
+
+int ljson_max_id(struct json_object *obj)
+{
+	int max = -1, id;
+
+	if (!json_object_is_type(obj, json_type_object))
+		return -EINVAL;
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (!ljson_is_numeric_name(key))
+			continue;
+		id = atoi(key);
+		if (id > max)
+			max = id;
+	}
+	return max;
+}
+
+const char *ljson_to_string(struct json_object *obj)
+{
+	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers over json-c for LUKS2 metadata: 64-bit quantities are decimal
+ * strings ("string-uint64"), small numbers are JSON integers, blobs are
+ * base64 with padding. All return 0 or a negative errno.
+ */
+#ifndef LUKS2_JSON_H
+#define LUKS2_JSON_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Member of an object, or NULL (no type check). */
+struct json_object *ljson_get(struct json_object *obj, const char *key);
+/* Member with the given json type, or NULL. */
+struct json_object *ljson_get_type(struct json_object *obj, const char *key,
+				   enum json_type type);
+/* Child "N" of keyslots/segments/digests/tokens, or NULL. */
+struct json_object *ljson_get_id(struct json_object *obj, int id);
+
+/* "123" -> 123: all digits, no sign, no overflow. -EINVAL otherwise. */
+int ljson_parse_u64(const char *s, uint64_t *out);
+/* String member holding a uint64 -> value. -ENOENT missing, -EINVAL bad. */
+int ljson_get_u64(struct json_object *obj, const char *key, uint64_t *out);
+/* Integer member in [0, UINT32_MAX] (json int, not string). */
+int ljson_get_u32(struct json_object *obj, const char *key, uint32_t *out);
+/* String member, non-empty. NULL if missing, not a string, or empty. */
+const char *ljson_get_str(struct json_object *obj, const char *key);
+/* Name is a decimal number "0".."N" without sign or leading junk. */
+int ljson_is_numeric_name(const char *name);
+
+/* Set obj[key] to the decimal string of v (replaces). */
+int ljson_set_u64(struct json_object *obj, const char *key, uint64_t v);
+int ljson_set_int(struct json_object *obj, const char *key, int64_t v);
+int ljson_set_str(struct json_object *obj, const char *key, const char *s);
+
+/* Decode base64 member into buf (exact length required if want_len > 0).
+ * Returns decoded length or negative errno. */
+int ljson_get_b64(struct json_object *obj, const char *key, void *buf,
+		  size_t buf_len, size_t want_len);
+int ljson_set_b64(struct json_object *obj, const char *key, const void *buf,
+		  size_t len);
+
+/* Array of strings contains s. */
+int ljson_array_has_str(struct json_object *arr, const char *s);
+/* Append s to array if absent / remove s from array. */
+int ljson_array_add_str(struct json_object *arr, const char *s);
+int ljson_array_del_str(struct json_object *arr, const char *s);
+
+/* Lowest free numeric id in an object of "N" children. */
+int ljson_free_id(struct json_object *obj);
+/* Highest numeric id in the object, -1 when empty. */
+int ljson_max_id(struct json_object *obj);
+
+/* Compact serialization as cryptsetup writes it (plain, no slash escape). */
+const char *ljson_to_string(struct json_object *obj);
+
+#endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What a header says about a reencryption: state, mode, progress (§3). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "luks2/json.h"
+#include "luks2/reencrypt.h"
+#include "luks2/validate.h"
+
+const char *reenc_state_name(enum reenc_state s)
+{
+	static const char *names[] = {
+		"none", "clean", "crash", "repair-needed", "invalid",
+	};
+
+	return names[s];
+}
+
+static void copy_str(char *dst, size_t n, const char *s)
+{
+	snprintf(dst, n, "%s", s ? s : "");
+}
+
+static int read_keyslot(struct luks2_hdr *hdr, struct reenc_info *ri)
+{
+	struct json_object *ks, *area;
+
+	json_object_object_foreach(ljson_get(hdr->jobj, "keyslots"), name, j) {
+		const char *t = ljson_get_str(j, "type");
+
+		if (t && !strcmp(t, "reencrypt"))
+			ri->keyslot = atoi(name);
+	}
+	if (ri->keyslot < 0)
+		return -ENOENT;
+	ks = ljson_get_id(ljson_get(hdr->jobj, "keyslots"), ri->keyslot);
+	area = ljson_get(ks, "area");
+	copy_str(ri->mode, sizeof(ri->mode), ljson_get_str(ks, "mode"));
+	copy_str(ri->direction, sizeof(ri->direction), ljson_get_str(ks, "direction"));
+	copy_str(ri->resilience, sizeof(ri->resilience), ljson_get_str(area, "type"));
+	copy_str(ri->hash, sizeof(ri->hash), ljson_get_str(area, "hash"));
+	ljson_get_u32(area, "sector_size", &ri->sector_size);
+	ljson_get_u64(area, "shift_size", &ri->shift);
+	ljson_get_u64(area, "offset", &ri->area_offset);
+	ljson_get_u64(area, "size", &ri->area_size);
+	ri->digest = luks2_digest_by_keyslot(hdr, ri->keyslot);
+	return 0;
+}
+
+/* Has this regular segment been rewritten already? */
+static int segment_done(const struct reenc_info *ri, const struct luks2_segment *s,
+			const struct luks2_segment *final)
+{
+	if (s->flags & SEGF_IN_REENC)
+		return 0;
+	if (!strcmp(ri->mode, "encrypt"))
+		return s->type == SEG_CRYPT;
+	if (!strcmp(ri->mode, "decrypt"))
+		return s->type == SEG_LINEAR;
+	return s->type == final->type && s->digest == final->digest &&
+	       !strcmp(s->cipher, final->cipher) && s->sector_size == final->sector_size;
+}
+
+static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info *ri)
+{
+	struct luks2_segment s, final;
+	int n = luks2_segment_count(hdr), fid;
+
+	fid = luks2_segment_backup(hdr, SEGF_BACKUP_FINAL);
+	if (fid < 0 || luks2_segment_get(hdr, fid, &final) < 0)
+		return;
+	for (int id = 0; id < n; id++) {
+		if (luks2_segment_get(hdr, id, &s) < 0)
+			return;
+		ri->total += luks2_segment_len(&s, dev_size);
+		if (s.flags & SEGF_IN_REENC)
+			ri->state = REENC_CRASH;
+		if (segment_done(ri, &s, &final))
+			ri->progress += luks2_segment_len(&s, dev_size);
+	}
+}
+
+int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
+			 struct reenc_info *ri)
+{
+	int unknown = 0, v;
+	char uname[64] = "";
+
+	memset(ri, 0, sizeof(*ri));
+	ri->keyslot = ri->digest = -1;
+	v = luks2_reencrypt_flag_version(hdr->jobj, &unknown, uname, sizeof(uname));
+	if (v < 0)
+		return v;
+	ri->version = v;
+	if (unknown) {
+		ri->state = REENC_INVALID;
+		snprintf(ri->why, sizeof(ri->why), "unknown requirement '%s'", uname);
+		if (!v)
+			return 0;
+	}
+	if (!v)
+		return 0;
+	if (read_keyslot(hdr, ri) < 0) {
+		ri->state = REENC_INVALID;
+		snprintf(ri->why, sizeof(ri->why), "reencryption flag without a reencrypt keyslot");
+		return 0;
+	}
+	if (ri->state != REENC_INVALID)
+		ri->state = REENC_CLEAN;
+	progress(hdr, dev_size, ri);
+	if (ri->state == REENC_INVALID)
+		return 0;
+	if (v == 1 || ri->digest < 0) {
+		ri->state = REENC_REPAIR;
+		snprintf(ri->why, sizeof(ri->why), "%s",
+			 v == 1 ? "metadata written without a reencryption digest (online-reencrypt)"
+				: "reencryption digest missing");
+	}
+	return 0;
+}
+
+int luks2_reenc_unlock(struct luks2_dev *d, int keyslot, const char *pass,
+		       size_t pass_len, struct volume_key **vk_old,
+		       struct volume_key **vk_new)
+{
+	struct luks2_segment prev, fin;
+	int r = 0, dp = -1, df = -1;
+
+	*vk_old = *vk_new = NULL;
+	if (luks2_segment_get(&d->hdr, luks2_segment_backup(&d->hdr, SEGF_BACKUP_PREVIOUS), &prev) == 0)
+		dp = prev.digest;
+	if (luks2_segment_get(&d->hdr, luks2_segment_backup(&d->hdr, SEGF_BACKUP_FINAL), &fin) == 0)
+		df = fin.digest;
+	if (dp < 0 && df < 0)
+		return -EINVAL;
+	if (dp >= 0) {
+		r = luks2_keyslot_open_digest(d, dp, keyslot, pass, pass_len, vk_old);
+		if (r < 0)
+			return r;
+	}
+	if (df >= 0 && df != dp) {
+		r = luks2_keyslot_open_digest(d, df, dp >= 0 ? -1 : keyslot, pass, pass_len,
+					      vk_new);
+		if (r < 0) {
+			vk_free(*vk_old);
+			*vk_old = NULL;
+			return r;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * LUKS2 metadata validation, in the order of LUKS2_hdr_validate() in
+ * cryptsetup 2.6.1 (luks2-format.md §1.8): requirements, tokens, digests,
+ * segments, keyslots, config, areas, JSON size, keyslot types. Keyslot
+ * checks live in validate_keyslots.c.
+ *
+ * Deliberately stricter than cryptsetup on inputs it never writes: object
+ * names must be canonical decimal ids, every string-uint64 must be plain
+ * digits (cryptsetup parses config sizes and shift_size with strtoull), the
+ * backup-segments-last rule does not depend on JSON key order, and the JSON
+ * text must leave one NUL in its area.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "luks2/json.h"
+#include "luks2/validate.h"
+#include "luks2/validate_internal.h"
+
+#define SZ_4K		4096ULL
+#define MAX_KEYSLOTS_SIZE (128ULL * 1024 * 1024)
+
+struct seginfo {
+	uint64_t offset;
+	uint64_t size;		/* UINT64_MAX for "dynamic" */
+	int backup;
+};
+
+int luks2_vfail(struct luks2_vctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	if (c->why && c->why_len) {
+		va_start(ap, fmt);
+		vsnprintf(c->why, c->why_len, fmt, ap);
+		va_end(ap);
+		/* Names come from the device: keep the reason on one line. */
+		for (p = c->why; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	}
+	return -EINVAL;
+}
+
+/* "online-reencrypt" or "online-reencrypt-v" followed by digits only. */
+static int reencrypt_candidate(const char *flag, int *version)
+{
+	const char *p;
+	uint64_t v;
+
+	if (!strcmp(flag, "online-reencrypt")) {
+		*version = 1;
+		return 1;
+	}
+	if (strncmp(flag, "online-reencrypt-v", 18) || !flag[18])
+		return 0;
+	for (p = flag + 18; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	if (ljson_parse_u64(flag + 18, &v) < 0 || v > INT_MAX)
+		v = INT_MAX;
+	*version = (int)v;
+	return 1;
+}
+
+static int requirement_known(const char *flag)
+{
+	return !strcmp(flag, "offline-reencrypt") ||
+	       !strcmp(flag, "online-reencrypt") ||
+	       !strcmp(flag, "online-reencrypt-v2") ||
+	       !strcmp(flag, "online-reencrypt-v3");
+}
+
+struct req_scan {
+	int candidates;
+	int version;
+	int online;		/* known online flag (cryptsetup's ONLINE bit) */
+	const char *unknown;	/* first flag we do not know */
+};
+
+/* Returns 0, or -EINVAL with *what naming the malformed member. */
+static int scan_requirements(struct json_object *root, struct req_scan *rs,
+			     const char **what)
+{
+	struct json_object *config, *req, *mand, *el;
+	const char *flag;
+	size_t i, n;
+	int v;
+
+	memset(rs, 0, sizeof(*rs));
+	config = ljson_get_type(root, "config", json_type_object);
+	if (!config) {
+		*what = "config: missing or not an object";
+		return -EINVAL;
+	}
+	if (!json_object_object_get_ex(config, "requirements", &req))
+		return 0;
+	if (!json_object_is_type(req, json_type_object)) {
+		*what = "config: requirements is not an object";
+		return -EINVAL;
+	}
+	if (!json_object_object_get_ex(req, "mandatory", &mand))
+		return 0;
+	if (!json_object_is_type(mand, json_type_array)) {
+		*what = "config: requirements.mandatory is not an array";
+		return -EINVAL;
+	}
+	n = json_object_array_length(mand);
+	for (i = 0; i < n; i++) {
+		el = json_object_array_get_idx(mand, i);
+		if (!json_object_is_type(el, json_type_string)) {
+			*what = "config: requirements.mandatory holds a non-string";
+			return -EINVAL;
+		}
+		flag = json_object_get_string(el);
+		if (reencrypt_candidate(flag, &v)) {
+			rs->candidates++;
+			rs->version = v;
+		}
+		if (!requirement_known(flag)) {
+			if (!rs->unknown)
+				rs->unknown = flag;
+		} else if (!strncmp(flag, "online-", 7)) {
+			rs->online = 1;
+		}
+	}
+	return 0;
+}
+
+int luks2_reencrypt_flag_version(struct json_object *root, int *unknown,
+				 char *unknown_name, size_t unknown_len)
+{
+	struct req_scan rs;
+	const char *what;
+	int r;
+
+	if (unknown)
+		*unknown = 0;
+	if (unknown_name && unknown_len)
+		unknown_name[0] = '\0';
+	r = scan_requirements(root, &rs, &what);
+	if (r < 0)
+		return r;
+	if (rs.candidates > 1)
+		return -EINVAL;
+	if (rs.unknown) {
+		if (unknown)
+			*unknown = 1;
+		if (unknown_name && unknown_len)
+			snprintf(unknown_name, unknown_len, "%s", rs.unknown);
+	}
+	/*
+	 * A candidate we do not know (e.g. "-v999", or "-v02") still reports
+	 * its number; *unknown tells the caller not to trust it.
+	 */
+	return rs.candidates ? rs.version : 0;
+}
+
+static int check_requirements(struct luks2_vctx *c)
+{
+	struct req_scan rs;
+	const char *what;
+
+	if (scan_requirements(c->root, &rs, &what) < 0)
+		return luks2_vfail(c, "%s", what);
+	if (rs.candidates > 1)
+		return luks2_vfail(c, "config: more than one online-reencrypt requirement flag");
+	c->online = rs.online;
+	c->candidate = rs.candidates;
+	return 0;
+}
+
+/* Every entry a string naming an existing object of section. */
+static int check_refs(struct luks2_vctx *c, const char *who, const char *key,
+		      struct json_object *arr, struct json_object *section,
+		      const char *what)
+{
+	struct json_object *el;
+	const char *name;
+	size_t i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++) {
+		el = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(el, json_type_string))
+			return luks2_vfail(c, "%s %s: %ss array holds a non-string",
+					   who, key, what);
+		name = json_object_get_string(el);
+		if (!ljson_get_type(section, name, json_type_object))
+			return luks2_vfail(c, "%s %s: references missing %s %s",
+					   who, key, what, name);
+	}
+	return 0;
+}
+
+static int check_tokens(struct luks2_vctx *c)
+{
+	struct json_object *tokens, *arr;
+
+	tokens = ljson_get_type(c->root, "tokens", json_type_object);
+	if (!tokens)
+		return luks2_vfail(c, "tokens: missing or not an object");
+	if (!c->keyslots)
+		return luks2_vfail(c, "keyslots: missing or not an object");
+
+	json_object_object_foreach(tokens, key, val) {
+		if (!ljson_is_numeric_name(key))
+			return luks2_vfail(c, "token \"%s\": name is not a number", key);
+		if (!ljson_get_str(val, "type"))
+			return luks2_vfail(c, "token %s: type missing or empty", key);
+		arr = ljson_get_type(val, "keyslots", json_type_array);
+		if (!arr)
+			return luks2_vfail(c, "token %s: keyslots missing or not an array", key);
+		if (check_refs(c, "token", key, arr, c->keyslots, "keyslot"))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_digests(struct luks2_vctx *c)
+{
+	struct json_object *ks, *segs;
+
+	if (!c->digests)
+		return luks2_vfail(c, "digests: missing or not an object");
+	if (!c->keyslots)
+		return luks2_vfail(c, "keyslots: missing or not an object");
+	if (!c->segments)
+		return luks2_vfail(c, "segments: missing or not an object");
+
+	json_object_object_foreach(c->digests, key, val) {
+		if (!ljson_is_numeric_name(key))
+			return luks2_vfail(c, "digest \"%s\": name is not a number", key);
+		if (!ljson_get_str(val, "type"))
+			return luks2_vfail(c, "digest %s: type missing or empty", key);
+		ks = ljson_get_type(val, "keyslots", json_type_array);
+		if (!ks)
+			return luks2_vfail(c, "digest %s: keyslots missing or not an array", key);
+		segs = ljson_get_type(val, "segments", json_type_array);
+		if (!segs)
+			return luks2_vfail(c, "digest %s: segments missing or not an array", key);
+		if (check_refs(c, "digest", key, ks, c->keyslots, "keyslot") ||
+		    check_refs(c, "digest", key, segs, c->segments, "segment"))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int has_flag(struct json_object *seg, const char *flag, size_t prefix)
+{
+	struct json_object *flags = ljson_get_type(seg, "flags", json_type_array);
+	struct json_object *el;
+	size_t i, n;
+
+	n = flags ? json_object_array_length(flags) : 0;
+	for (i = 0; i < n; i++) {
+		el = json_object_array_get_idx(flags, i);
+		if (!json_object_is_type(el, json_type_string))
+			continue;
+		if (prefix ? !strncmp(json_object_get_string(el), flag, prefix) :
+			     !strcmp(json_object_get_string(el), flag))
+			return 1;
+	}
+	return 0;
+}
+
+static int in_some_digest(struct luks2_vctx *c, const char *name)
+{
+	json_object_object_foreach(c->digests, key, val) {
+		(void)key;
+		if (ljson_array_has_str(ljson_get(val, "segments"), name) > 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int check_crypt_segment(struct luks2_vctx *c, const char *key,
+			       struct json_object *seg, uint64_t size)
+{
+	struct json_object *integ;
+	uint32_t ss;
+
+	if (!ljson_get_str(seg, "iv_tweak"))
+		return luks2_vfail(c, "segment %s: iv_tweak missing or empty", key);
+	if (!ljson_get_str(seg, "encryption"))
+		return luks2_vfail(c, "segment %s: encryption missing or empty", key);
+	if (!ljson_get_type(seg, "sector_size", json_type_int))
+		return luks2_vfail(c, "segment %s: sector_size missing or not an integer", key);
+	if (json_object_object_get_ex(seg, "integrity", &integ) &&
+	    (!json_object_is_type(integ, json_type_object) ||
+	     !ljson_get_str(integ, "type") ||
+	     !ljson_get_str(integ, "journal_encryption") ||
+	     !ljson_get_str(integ, "journal_integrity")))
+		return luks2_vfail(c, "segment %s: integrity is malformed", key);
+	if (ljson_get_u32(seg, "sector_size", &ss) < 0)
+		return luks2_vfail(c, "segment %s: sector_size is out of range", key);
+	if (!ss || ss % 512)
+		return luks2_vfail(c, "segment %s: sector_size %u is not a multiple of 512",
+				   key, ss);
+	if (ljson_get_u64(seg, "iv_tweak", NULL) < 0)
+		return luks2_vfail(c, "segment %s: iv_tweak is not a number", key);
+	if (size % ss)
+		return luks2_vfail(c, "segment %s: size is not a multiple of sector_size %u",
+				   key, ss);
+	if (!in_some_digest(c, key))
+		return luks2_vfail(c, "segment %s: crypt segment is not in any digest", key);
+	return 0;
+}
+
+static int check_one_segment(struct luks2_vctx *c, const char *key,
+			     struct json_object *seg, struct seginfo *si)
+{
+	struct json_object *flags;
+	const char *type, *s;
+	size_t i, n;
+
+	type = ljson_get_str(seg, "type");
+	if (!type)
+		return luks2_vfail(c, "segment %s: type missing or empty", key);
+	s = ljson_get_str(seg, "offset");
+	if (!s || ljson_parse_u64(s, &si->offset) < 0)
+		return luks2_vfail(c, "segment %s: offset is not a number string", key);
+	s = ljson_get_str(seg, "size");
+	if (s && !strcmp(s, "dynamic")) {
+		si->size = 0;
+	} else if (!s || ljson_parse_u64(s, &si->size) < 0 || !si->size) {
+		return luks2_vfail(c, "segment %s: size is not a non-zero number string or \"dynamic\"",
+				   key);
+	}
+	if (si->offset % 512)
+		return luks2_vfail(c, "segment %s: offset is not a multiple of 512", key);
+	if (si->size % 512)
+		return luks2_vfail(c, "segment %s: size is not a multiple of 512", key);
+	if (json_object_object_get_ex(seg, "flags", &flags)) {
+		if (!json_object_is_type(flags, json_type_array))
+			return luks2_vfail(c, "segment %s: flags is not an array", key);
+		n = json_object_array_length(flags);
+		for (i = 0; i < n; i++)
+			if (!json_object_is_type(json_object_array_get_idx(flags, i),
+						 json_type_string))
+				return luks2_vfail(c, "segment %s: flags holds a non-string", key);
+	}
+	si->backup = has_flag(seg, "backup-", 7);
+	if (!strcmp(type, "crypt") && check_crypt_segment(c, key, seg, si->size))
+		return -EINVAL;
+	if (!si->size)
+		si->size = UINT64_MAX;
+	return 0;
+}
+
+/* Regular segments 0..n-1: only the last may be dynamic, none overlap. */
+static int check_intervals(struct luks2_vctx *c, const struct seginfo *si, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (si[i].size == UINT64_MAX && i != n - 1)
+			return luks2_vfail(c, "segment %d: only the last regular segment may be dynamic",
+					   i);
+		for (j = 0; j < n; j++) {
+			if (i == j)
+				continue;
+			if (si[j].size != UINT64_MAX &&
+			    si[j].offset > UINT64_MAX - si[j].size)
+				return luks2_vfail(c, "segment %d: offset + size overflows", j);
+			if (si[i].offset >= si[j].offset &&
+			    (si[j].size == UINT64_MAX ||
+			     si[i].offset < si[j].offset + si[j].size))
+				return luks2_vfail(c, "segment %d: overlaps segment %d", i, j);
+		}
+	}
+	return 0;
+}
+
+/* Same type; for crypt also the same cipher and sector size. */
+static int segment_match(struct json_object *a, struct json_object *b)
+{
+	const char *ta = ljson_get_str(a, "type"), *tb = ljson_get_str(b, "type");
+	const char *ca, *cb;
+	uint32_t sa = 512, sb = 512;
+
+	if (!ta || !tb || strcmp(ta, tb))
+		return 0;
+	if (strcmp(ta, "crypt"))
+		return 1;
+	ca = ljson_get_str(a, "encryption");
+	cb = ljson_get_str(b, "encryption");
+	ljson_get_u32(a, "sector_size", &sa);
+	ljson_get_u32(b, "sector_size", &sb);
+	return sa == sb && !strcmp(ca ? ca : "null", cb ? cb : "null");
+}
+
+static int check_reencrypt_segments(struct luks2_vctx *c, int first_backup, int count)
+{
+	struct json_object *seg, *final = NULL, *prev = NULL;
+	int i;
+
+	for (i = first_backup; i < count; i++) {
+		seg = ljson_get_id(c->segments, i);
+		if (has_flag(seg, "backup-final", 0))
+			final = seg;
+		else if (has_flag(seg, "backup-previous", 0))
+			prev = seg;
+	}
+	if (!final || !prev)
+		return luks2_vfail(c, "segments: reencryption needs a backup-final and a backup-previous segment");
+	for (i = 0; i < first_backup; i++) {
+		seg = ljson_get_id(c->segments, i);
+		if (has_flag(seg, "in-reencryption", 0)) {
+			if (!segment_match(seg, final))
+				return luks2_vfail(c, "segment %d: in-reencryption segment does not match backup-final",
+						   i);
+			continue;
+		}
+		if (!segment_match(seg, final) && !segment_match(seg, prev))
+			return luks2_vfail(c, "segment %d: matches neither backup-final nor backup-previous",
+					   i);
+	}
+	return 0;
+}
+
+static int check_segments(struct luks2_vctx *c)
+{
+	struct seginfo *si;
+	int count, id, i, first_backup = -1, r = -EINVAL;
+
+	count = json_object_object_length(c->segments);
+	if (count < 1)
+		return luks2_vfail(c, "segments: no segment");
+	si = calloc((size_t)count, sizeof(*si));
+	if (!si)
+		return -ENOMEM;
+
+	json_object_object_foreach(c->segments, key, val) {
+		if (!ljson_is_numeric_name(key)) {
+			luks2_vfail(c, "segment \"%s\": name is not a number", key);
+			goto out;
+		}
+		/* Names are distinct, so ids all below count are 0..count-1. */
+		id = atoi(key);
+		if (id >= count) {
+			luks2_vfail(c, "segment %d: ids are not contiguous from 0", id);
+			goto out;
+		}
+		if (check_one_segment(c, key, val, &si[id]))
+			goto out;
+		if (si[id].backup && (first_backup < 0 || id < first_backup))
+			first_backup = id;
+	}
+	if (first_backup == 0) {
+		luks2_vfail(c, "segments: no regular segment");
+		goto out;
+	}
+	if (first_backup < 0)
+		first_backup = count;
+	for (i = first_backup; i < count; i++) {
+		if (!si[i].backup) {
+			luks2_vfail(c, "segment %d: regular segment after backup segment %d",
+				    i, first_backup);
+			goto out;
+		}
+	}
+	r = check_intervals(c, si, first_backup);
+	if (!r && c->online)
+		r = check_reencrypt_segments(c, first_backup, count);
+out:
+	free(si);
+	return r;
+}
+
+static int metadata_size_allowed(uint64_t size)
+{
+	uint64_t s;
+
+	for (s = 16384; s <= 4194304; s *= 2)
+		if (size == s)
+			return 1;
+	return 0;
+}
+
+/* Smallest offset of a regular segment; 0 if one starts at 0 (or none). */
+static uint64_t min_data_offset(struct luks2_vctx *c)
+{
+	uint64_t off, min = UINT64_MAX;
+
+	json_object_object_foreach(c->segments, key, val) {
+		(void)key;
+		if (has_flag(val, "backup-", 7))
+			continue;
+		if (ljson_get_u64(val, "offset", &off) < 0 || !off)
+			return 0;
+		if (off < min)
+			min = off;
+	}
+	return min == UINT64_MAX ? 0 : min;
+}
+
+static int check_config(struct luks2_vctx *c)
+{
+	struct json_object *config, *flags;
+	const char *s;
+	uint64_t json_size, off;
+	size_t i, n;
+
+	config = ljson_get_type(c->root, "config", json_type_object);
+	s = ljson_get_str(config, "json_size");
+	if (!s || ljson_parse_u64(s, &json_size) < 0)
+		return luks2_vfail(c, "config: json_size is not a number string");
+	s = ljson_get_str(config, "keyslots_size");
+	if (!s || ljson_parse_u64(s, &c->keyslots_size) < 0)
+		return luks2_vfail(c, "config: keyslots_size is not a number string");
+	c->metadata_size = json_size + SZ_4K;
+	if (json_size > UINT64_MAX - SZ_4K || !metadata_size_allowed(c->metadata_size))
+		return luks2_vfail(c, "config: json_size %llu + 4096 is not an allowed metadata size",
+				   (unsigned long long)json_size);
+	if (c->keyslots_size % SZ_4K || c->keyslots_size > MAX_KEYSLOTS_SIZE)
+		return luks2_vfail(c, "config: keyslots_size %llu is not 4 KiB aligned or exceeds 128 MiB",
+				   (unsigned long long)c->keyslots_size);
+	off = min_data_offset(c);
+	if (off && (off < c->keyslots_size ||
+		    off - c->keyslots_size < 2 * c->metadata_size))
+		return luks2_vfail(c, "config: metadata and keyslots area (%llu bytes) reach beyond data offset %llu",
+				   (unsigned long long)(2 * c->metadata_size + c->keyslots_size),
+				   (unsigned long long)off);
+	if (json_object_object_get_ex(config, "flags", &flags)) {
+		if (!json_object_is_type(flags, json_type_array))
+			return luks2_vfail(c, "config: flags is not an array");
+		n = json_object_array_length(flags);
+		for (i = 0; i < n; i++)
+			if (!json_object_is_type(json_object_array_get_idx(flags, i),
+						 json_type_string))
+				return luks2_vfail(c, "config: flags holds a non-string");
+	}
+	return 0;
+}
+
+static int check_json_size(struct luks2_vctx *c)
+{
+	const char *text;
+	size_t len;
+
+	if (c->hdr_size != c->metadata_size)
+		return luks2_vfail(c, "config: json_size %llu does not match header size %llu",
+				   (unsigned long long)(c->metadata_size - SZ_4K),
+				   (unsigned long long)c->hdr_size);
+	text = ljson_to_string(c->root);
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	if (len >= c->hdr_size - SZ_4K)
+		return luks2_vfail(c, "metadata: JSON text of %zu bytes leaves no NUL in the %llu-byte area",
+				   len, (unsigned long long)(c->hdr_size - SZ_4K));
+	return 0;
+}
+
+int luks2_validate(struct json_object *root, uint64_t hdr_size,
+		   char *why, size_t why_len)
+{
+	struct luks2_vctx c = {
+		.root = root, .hdr_size = hdr_size, .why = why, .why_len = why_len,
+	};
+	int r;
+
+	if (why && why_len)
+		why[0] = '\0';
+	if (!json_object_is_type(root, json_type_object))
+		return luks2_vfail(&c, "metadata: top level is not a JSON object");
+	c.keyslots = ljson_get_type(root, "keyslots", json_type_object);
+	c.segments = ljson_get_type(root, "segments", json_type_object);
+	c.digests = ljson_get_type(root, "digests", json_type_object);
+
+	r = check_requirements(&c);
+	if (!r)
+		r = check_tokens(&c);
+	if (!r)
+		r = check_digests(&c);
+	if (!r)
+		r = check_segments(&c);
+	if (!r)
+		r = luks2_validate_keyslots_generic(&c);
+	if (!r)
+		r = check_config(&c);
+	if (!r)
+		r = luks2_validate_areas(&c);
+	if (!r)
+		r = check_json_size(&c);
+	if (!r)
+		r = luks2_validate_keyslot_types(&c);
+	return r;
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Keyslot parts of LUKS2 metadata validation: generic fields, binary areas,
+ * and the per-type checks of cryptsetup 2.6.1 for "luks2" (luks2-format.md
+ * §2.1) and "reencrypt" (§3.1) keyslots. Unknown keyslot types only get the
+ * generic checks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "luks2/json.h"
+#include "luks2/validate_internal.h"
+
+struct area {
+	const char *name;
+	uint64_t offset;
+	uint64_t size;
+};
+
+int luks2_validate_keyslots_generic(struct luks2_vctx *c)
+{
+	if (!c->keyslots)
+		return luks2_vfail(c, "keyslots: missing or not an object");
+
+	json_object_object_foreach(c->keyslots, key, val) {
+		if (!ljson_is_numeric_name(key))
+			return luks2_vfail(c, "keyslot \"%s\": name is not a number", key);
+		if (!ljson_get_str(val, "type"))
+			return luks2_vfail(c, "keyslot %s: type missing or empty", key);
+		if (!ljson_get_type(val, "key_size", json_type_int))
+			return luks2_vfail(c, "keyslot %s: key_size missing or not an integer", key);
+		if (ljson_get_u32(val, "key_size", NULL) < 0)
+			return luks2_vfail(c, "keyslot %s: key_size is out of range", key);
+	}
+	return 0;
+}
+
+static int check_area_bounds(struct luks2_vctx *c, const struct area *a)
+{
+	uint64_t start = 2 * c->metadata_size;
+
+	if (a->offset < start)
+		return luks2_vfail(c, "keyslot %s: area offset %llu is inside the metadata (below %llu)",
+				   a->name, (unsigned long long)a->offset,
+				   (unsigned long long)start);
+	if (!a->size)
+		return luks2_vfail(c, "keyslot %s: area size is zero", a->name);
+	if (a->offset > UINT64_MAX - a->size)
+		return luks2_vfail(c, "keyslot %s: area offset + size overflows", a->name);
+	if (a->offset + a->size > start + c->keyslots_size)
+		return luks2_vfail(c, "keyslot %s: area ends beyond the keyslots area (%llu)",
+				   a->name, (unsigned long long)(start + c->keyslots_size));
+	return 0;
+}
+
+int luks2_validate_areas(struct luks2_vctx *c)
+{
+	struct json_object *jarea;
+	struct area *a;
+	const char *off, *size;
+	int n, i = 0, j, r = -EINVAL;
+
+	n = json_object_object_length(c->keyslots);
+	if (!n)
+		return 0;
+	a = calloc((size_t)n, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+
+	json_object_object_foreach(c->keyslots, key, val) {
+		jarea = ljson_get_type(val, "area", json_type_object);
+		if (!jarea || !ljson_get_str(jarea, "type")) {
+			luks2_vfail(c, "keyslot %s: area or area type missing", key);
+			goto out;
+		}
+		off = ljson_get_str(jarea, "offset");
+		size = ljson_get_str(jarea, "size");
+		if (!off || !size || ljson_parse_u64(off, &a[i].offset) < 0 ||
+		    ljson_parse_u64(size, &a[i].size) < 0) {
+			luks2_vfail(c, "keyslot %s: area offset or size is not a number string",
+				    key);
+			goto out;
+		}
+		a[i++].name = key;
+	}
+	for (i = 0; i < n; i++)
+		if (check_area_bounds(c, &a[i]))
+			goto out;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			if (i != j && a[i].offset >= a[j].offset &&
+			    a[i].offset < a[j].offset + a[j].size) {
+				luks2_vfail(c, "keyslot %s: area overlaps keyslot %s",
+					    a[i].name, a[j].name);
+				goto out;
+			}
+		}
+	}
+	r = 0;
+out:
+	free(a);
+	return r;
+}
+
+static int has_int(struct json_object *obj, const char *key)
+{
+	return ljson_get_type(obj, key, json_type_int) != NULL;
+}
+
+/* Exactly {type, hash, iterations, salt} or {type, salt, time, memory, cpus}. */
+static int check_kdf(struct luks2_vctx *c, const char *key, struct json_object *kdf)
+{
+	int count = json_object_object_length(kdf);
+	const char *type = ljson_get_str(kdf, "type");
+
+	if (!type)
+		return luks2_vfail(c, "keyslot %s: kdf type missing or empty", key);
+	if (!strcmp(type, "pbkdf2")) {
+		if (count != 4 || !ljson_get_str(kdf, "hash") ||
+		    !has_int(kdf, "iterations") || !ljson_get_str(kdf, "salt"))
+			return luks2_vfail(c, "keyslot %s: pbkdf2 kdf needs exactly type, hash, iterations, salt",
+					   key);
+	} else if (!strcmp(type, "argon2i") || !strcmp(type, "argon2id")) {
+		if (count != 5 || !has_int(kdf, "time") ||
+		    !has_int(kdf, "memory") || !has_int(kdf, "cpus") ||
+		    !ljson_get_str(kdf, "salt"))
+			return luks2_vfail(c, "keyslot %s: %s kdf needs exactly type, salt, time, memory, cpus",
+					   key, type);
+	}
+	/* Other kdf types are not checked here; they fail at unlock. */
+	return 0;
+}
+
+static int digests_with_keyslot(struct luks2_vctx *c, const char *name)
+{
+	int n = 0;
+
+	json_object_object_foreach(c->digests, key, val) {
+		(void)key;
+		if (ljson_array_has_str(ljson_get(val, "keyslots"), name) > 0)
+			n++;
+	}
+	return n;
+}
+
+static int check_luks2_keyslot(struct luks2_vctx *c, const char *key,
+			       struct json_object *ks)
+{
+	struct json_object *kdf, *af, *area;
+	const char *type;
+	int n;
+
+	kdf = ljson_get_type(ks, "kdf", json_type_object);
+	af = ljson_get_type(ks, "af", json_type_object);
+	area = ljson_get_type(ks, "area", json_type_object);
+	if (!kdf || !af || !area)
+		return luks2_vfail(c, "keyslot %s: kdf, af or area missing or not an object", key);
+	if (check_kdf(c, key, kdf))
+		return -EINVAL;
+
+	type = ljson_get_str(af, "type");
+	if (!type || strcmp(type, "luks1"))
+		return luks2_vfail(c, "keyslot %s: af type is not luks1", key);
+	if (!ljson_get_str(af, "hash") || !has_int(af, "stripes"))
+		return luks2_vfail(c, "keyslot %s: af needs a hash string and integer stripes", key);
+
+	type = ljson_get_str(area, "type");
+	if (!type || strcmp(type, "raw"))
+		return luks2_vfail(c, "keyslot %s: area type is not raw", key);
+	if (!ljson_get_str(area, "encryption") || !has_int(area, "key_size") ||
+	    !ljson_get_str(area, "offset") || !ljson_get_str(area, "size"))
+		return luks2_vfail(c, "keyslot %s: raw area needs encryption, integer key_size, offset, size",
+				   key);
+
+	n = digests_with_keyslot(c, key);
+	if (n != 1)
+		return luks2_vfail(c, "keyslot %s: is in %d digests, not exactly one", key, n);
+	return 0;
+}
+
+static int check_reencrypt_area(struct luks2_vctx *c, const char *key,
+				struct json_object *area)
+{
+	const char *type = ljson_get_str(area, "type");
+	const char *s;
+	uint64_t shift;
+	uint32_t ss;
+
+	if (!strcmp(type, "checksum") || !strcmp(type, "datashift-checksum")) {
+		if (!ljson_get_str(area, "hash") || !has_int(area, "sector_size"))
+			return luks2_vfail(c, "keyslot %s: %s area needs hash and integer sector_size",
+					   key, type);
+		if (ljson_get_u32(area, "sector_size", &ss) < 0 || ss < 512 ||
+		    (ss & (ss - 1)))
+			return luks2_vfail(c, "keyslot %s: area sector_size is not a power of two >= 512",
+					   key);
+		/* 2.6.1 does not look at shift_size of datashift-checksum. */
+	} else if (!strcmp(type, "datashift") || !strcmp(type, "datashift-journal")) {
+		s = ljson_get_str(area, "shift_size");
+		if (!s)
+			return luks2_vfail(c, "keyslot %s: %s area needs shift_size", key, type);
+		if (ljson_parse_u64(s, &shift) < 0 || !shift || shift % 512)
+			return luks2_vfail(c, "keyslot %s: shift_size is not a non-zero multiple of 512",
+					   key);
+	}
+	return 0;
+}
+
+static int check_reencrypt_keyslot(struct luks2_vctx *c, const char *key,
+				   struct json_object *ks)
+{
+	const char *mode, *dir;
+	uint32_t key_size;
+
+	mode = ljson_get_str(ks, "mode");
+	dir = ljson_get_str(ks, "direction");
+	if (!has_int(ks, "key_size") || !mode || !dir)
+		return luks2_vfail(c, "keyslot %s: reencrypt keyslot needs key_size, mode, direction",
+				   key);
+	if (ljson_get_u32(ks, "key_size", &key_size) < 0 || key_size != 1)
+		return luks2_vfail(c, "keyslot %s: reencrypt key_size is not 1", key);
+	if (strcmp(mode, "reencrypt") && strcmp(mode, "encrypt") && strcmp(mode, "decrypt"))
+		return luks2_vfail(c, "keyslot %s: mode is not reencrypt, encrypt or decrypt", key);
+	if (strcmp(dir, "forward") && strcmp(dir, "backward"))
+		return luks2_vfail(c, "keyslot %s: direction is not forward or backward", key);
+	return check_reencrypt_area(c, key, ljson_get(ks, "area"));
+}
+
+int luks2_validate_keyslot_types(struct luks2_vctx *c)
+{
+	const char *type, *reenc = NULL;
+	int count = 0;
+
+	json_object_object_foreach(c->keyslots, key, val) {
+		type = ljson_get_str(val, "type");
+		if (!strcmp(type, "luks2")) {
+			if (check_luks2_keyslot(c, key, val))
+				return -EINVAL;
+		} else if (!strcmp(type, "reencrypt")) {
+			if (check_reencrypt_keyslot(c, key, val))
+				return -EINVAL;
+			if (!count++)
+				reenc = key;
+		}
+	}
+	if (c->online && !count)
+		return luks2_vfail(c, "keyslots: online-reencrypt requirement without a reencrypt keyslot");
+	if (count && !c->candidate)
+		return luks2_vfail(c, "keyslot %s: reencrypt keyslot without an online-reencrypt requirement",
+				   reenc);
+	if (count > 1)
+		return luks2_vfail(c, "keyslots: %d reencrypt keyslots, at most one is allowed", count);
+	return 0;
+}
