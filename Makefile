@@ -26,7 +26,7 @@ LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lpthread
 
 COMMON_SRC := \
 	common/log.c common/exitcode.c common/opt.c common/io.c \
-	common/safemem.c common/passphrase.c \
+	common/safemem.c common/passphrase.c common/lock.c \
 	common/crypto_backend/backend.c \
 	common/crypto_backend/crypto_openssl.c \
 	common/crypto_backend/crypto_kcapi.c \
@@ -35,12 +35,14 @@ LUKS2_SRC := \
 	luks2/hdr.c luks2/json.c luks2/validate.c luks2/validate_keyslots.c \
 	luks2/af.c \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
-	luks2/segment.c luks2/reenc_status.c
-APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c
-APPLETS    := luks2-status
+	luks2/segment.c luks2/reenc_status.c \
+	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c
+APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
+	applets/session.c applets/hotzone-step.c
+APPLETS    := luks2-status hotzone-step
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
-TEST_HELPERS := cs_reenc helpers/luks2_edit
+TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt
 
 LIB_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(COMMON_SRC) $(LUKS2_SRC))
 APPLET_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(APPLET_SRC))
@@ -67,6 +69,9 @@ $(B)/tests/%: tests/unit/%.c $(B)/libluks2box.a
 $(B)/tests/cs_reenc: tests/helpers/cs_reenc.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< -lcryptsetup
+$(B)/tests/helpers/oracle_decrypt: tests/helpers/oracle_decrypt.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< -lcrypto
 $(B)/tests/helpers/%: tests/helpers/%.c $(B)/libluks2box.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)

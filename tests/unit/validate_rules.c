@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Validation rules of luks2_validate() (luks2-format.md §1.8, §2.1, §3.1):
- * one mutation per case on a real cryptsetup 2.6.1 header, verdict as
- * cryptsetup decides (confirmed with tests/helpers/mangle-hdr.sh images).
- * Cases marked CS_ACCEPTS / CS_REPAIRS are where we are deliberately
- * stricter than cryptsetup (see luks2/validate.c).
+ * one mutation per case on a real cryptsetup 2.6.1 header; the verdict is
+ * cryptsetup's, confirmed on images made with tests/helpers/mangle-hdr.sh.
+ * STRICT cases are where we reject what cryptsetup accepts (validate.c).
+ * Also luks2_reencrypt_flag_version() and a few luks2/json.c helpers.
  *
- *   validate_rules          run: "PASS: validate_rules: <case>" lines
- *   validate_rules --jq     print "<case>\t<base>\t<hdr_size>\t<verdict>\t
- *                           <cryptsetup>\t<jq filter>\t<sed script>" per case,
- *                           for mangle-hdr.sh IMG FILTER SED on the base image
+ *   validate_rules        "PASS: validate_rules: <case>" / "FAIL: ...: <why>"
+ *   validate_rules --jq   one line per case, tab separated: name, base
+ *                         (plain|reenc), hdr_size, our verdict, cryptsetup
+ *                         (same|valid|repaired), jq filter, sed script; feed
+ *                         to "mangle-hdr.sh IMG FILTER SED" to build the image
  */
-#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,50 @@
 #include "luks2/validate.h"
 #include "tests/unit/validate_rules_cases.h"
 
+#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+
 static int failed;
 
-static void pass(const char *name) { printf("PASS: validate_rules: %s\n", name); }
+static void pass(const char *name)
+{
+	printf("PASS: validate_rules: %s\n", name);
+}
 
 static void fail(const char *name, const char *why)
 {
 	printf("FAIL: validate_rules: %s: %s\n", name, why);
 	failed = 1;
+}
+
+static void check(const char *name, int ok)
+{
+	if (ok)
+		pass(name);
+	else
+		fail(name, "unexpected result");
+}
+
+/* Text of the mutation as a jq filter, plus sed edits jq cannot express. */
+struct jq_out {
+	char filter[2048];
+	char sed[512];
+};
+
+static void jq_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void jq_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n)
+		n += (size_t)snprintf(buf + n, len - n, "%s", sep);
+	if (n >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
 }
 
 /* Literals in the table use ' for " to stay readable. */
@@ -46,7 +83,7 @@ static struct json_object *parse_lit(const char *lit)
 	return o;
 }
 
-/* jq turns 4096.0 into 4096 and loses precision above 2^53. */
+/* jq prints 4096.0 as 4096 and rounds integers beyond 2^53. */
 static int jq_unsafe(const char *lit)
 {
 	return (lit[0] == '-' || (lit[0] >= '0' && lit[0] <= '9')) &&
@@ -54,31 +91,32 @@ static int jq_unsafe(const char *lit)
 }
 
 /*
- * Walk "a/b/c" to the parent of the last component, appending the jq path
- * to jq (if not NULL). Returns the parent, or NULL; *last is the last name.
+ * Walk "a/b/c" to the parent of the last component (which goes to last) and
+ * write the jq path to jq. Returns the parent or NULL ("" gives NULL too).
  */
 static struct json_object *walk(struct json_object *root, const char *path,
 				char *last, size_t last_len, char *jq, size_t jq_len)
 {
 	struct json_object *node = root, *next;
-	char comp[64];
 	const char *p = path, *e;
+	char comp[64];
+	int is_arr;
 
-	if (jq)
-		snprintf(jq, jq_len, ".");
+	snprintf(jq, jq_len, ".");
+	if (!*path)
+		return NULL;
 	for (;;) {
 		e = strchr(p, '/');
 		snprintf(comp, sizeof(comp), "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
-		if (jq)
-			snprintf(jq + strlen(jq), jq_len - strlen(jq),
-				 json_object_is_type(node, json_type_array) ?
-				 "[%s]" : "[\"%s\"]", comp);
+		is_arr = json_object_is_type(node, json_type_array);
+		jq_add(jq, jq_len, "", is_arr ? "[%s]" : "[\"%s\"]", comp);
 		if (!e)
 			break;
-		if (json_object_is_type(node, json_type_array))
+		next = NULL;
+		if (is_arr)
 			next = json_object_array_get_idx(node, (size_t)atoi(comp));
-		else if (!json_object_object_get_ex(node, comp, &next))
-			next = NULL;
+		else
+			json_object_object_get_ex(node, comp, &next);
 		if (!next)
 			return NULL;
 		node = next;
@@ -101,41 +139,44 @@ static int put(struct json_object **root, struct json_object *parent,
 	return json_object_object_add(parent, last, val);
 }
 
-static struct json_object *lookup(struct json_object *root, const char *path)
+static int del(struct json_object *parent, const char *last)
 {
-	struct json_object *parent, *val;
-	char last[64];
-
-	parent = walk(root, path, last, sizeof(last), NULL, 0);
-	if (!parent || !json_object_object_get_ex(parent, last, &val))
-		return NULL;
-	return val;
+	if (json_object_is_type(parent, json_type_array))
+		return json_object_array_del_idx(parent, (size_t)atoi(last), 1);
+	json_object_object_del(parent, last);
+	return 0;
 }
 
-static void cat(char *buf, size_t len, const char *fmt, const char *a, const char *b)
+static int fill(struct json_object *root, struct json_object *parent,
+		const char *last, const char *arg)
 {
-	size_t n = strlen(buf);
+	size_t want = (size_t)atol(arg), cur;
+	char *s;
+	int r;
 
-	if (n)
-		n += (size_t)snprintf(buf + n, len - n, " | ");
-	snprintf(buf + n, len - n, fmt, a, b, a, b);
+	json_object_object_add(parent, last, json_object_new_string(""));
+	cur = strlen(ljson_to_string(root));
+	if (want <= cur)
+		return -EINVAL;
+	s = malloc(want - cur + 1);
+	if (!s)
+		return -ENOMEM;
+	memset(s, 'x', want - cur);
+	s[want - cur] = '\0';
+	r = json_object_object_add(parent, last, json_object_new_string(s));
+	free(s);
+	return r;
 }
 
-/* Apply one op; with jq != NULL also append its jq filter (and sed). */
 static int apply(struct json_object **root, const struct op *op, int idx,
-		 char *jq, size_t jq_len, char *sed, size_t sed_len)
+		 struct jq_out *jq)
 {
-	struct json_object *parent = NULL, *val = NULL, *src;
-	char last[64], path[256] = ".", spath[256], lit[64], mark[16];
-	char *fill;
-	size_t cur;
-	long want;
+	struct json_object *parent, *sparent, *val = NULL, *src = NULL;
+	char last[64], slast[64], path[256], spath[256], lit[512];
 
-	if (*op->path) {
-		parent = walk(*root, op->path, last, sizeof(last), path, sizeof(path));
-		if (!parent)
-			return -ENOENT;
-	}
+	parent = walk(*root, op->path, last, sizeof(last), path, sizeof(path));
+	if (!parent && *op->path)
+		return -ENOENT;
 	switch (op->kind) {
 	case OP_SET:
 	case OP_ADD:
@@ -143,82 +184,59 @@ static int apply(struct json_object **root, const struct op *op, int idx,
 		if (!val && strcmp(op->arg, "null"))
 			return -EINVAL;
 		snprintf(lit, sizeof(lit), "%s", json_object_to_json_string_ext(val,
-			 JSON_C_TO_STRING_PLAIN));
-		if (jq && jq_unsafe(op->arg)) {
-			snprintf(mark, sizeof(mark), "\"@@%d@@\"", idx);
-			cat(sed, sed_len, "s/%s/%s/", mark, op->arg);
-			snprintf(lit, sizeof(lit), "%s", mark);
+			 JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		if (jq_unsafe(op->arg)) {
+			snprintf(lit, sizeof(lit), "\"@@%d@@\"", idx);
+			jq_add(jq->sed, sizeof(jq->sed), ";", "s/%s/%s/", lit, op->arg);
 		}
-		if (jq && strlen(op->arg) < sizeof(lit) - 1 && !jq_unsafe(op->arg))
-			snprintf(lit, sizeof(lit), "%s", json_object_to_json_string_ext(val,
-				 JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		if (op->kind == OP_ADD) {
-			if (jq)
-				cat(jq, jq_len, "%s += [%s]", path, lit);
-			src = lookup(*root, op->path);
-			return json_object_array_add(src, val);
+			jq_add(jq->filter, sizeof(jq->filter), " | ", "%s += [%s]", path, lit);
+			if (!json_object_object_get_ex(parent, last, &src) ||
+			    json_object_array_add(src, val) < 0) {
+				json_object_put(val);
+				return -EINVAL;
+			}
+			return 0;
 		}
-		if (jq)
-			cat(jq, jq_len, *op->path ? "%s = %s" : "%.0s%s", path, lit);
+		if (*op->path)
+			jq_add(jq->filter, sizeof(jq->filter), " | ", "%s = %s", path, lit);
+		else
+			jq_add(jq->filter, sizeof(jq->filter), " | ", "%s", lit);
 		return put(root, parent, last, val);
 	case OP_DEL:
-		if (jq)
-			cat(jq, jq_len, "del(%s)%.0s", path, "");
-		if (json_object_is_type(parent, json_type_array))
-			return json_object_array_del_idx(parent, (size_t)atoi(last), 1);
-		json_object_object_del(parent, last);
-		return 0;
+		jq_add(jq->filter, sizeof(jq->filter), " | ", "del(%s)", path);
+		return del(parent, last);
 	case OP_COPY:
 	case OP_MOVE:
-		src = lookup(*root, op->arg);
-		walk(*root, op->arg, lit, sizeof(lit), spath, sizeof(spath));
+		sparent = walk(*root, op->arg, slast, sizeof(slast), spath, sizeof(spath));
+		if (sparent)
+			json_object_object_get_ex(sparent, slast, &src);
 		if (!src || json_object_deep_copy(src, &val, NULL) < 0)
 			return -ENOENT;
-		if (jq)
-			cat(jq, jq_len, "%s = %s", path, spath);
+		jq_add(jq->filter, sizeof(jq->filter), " | ", "%s = %s", path, spath);
 		if (put(root, parent, last, val) < 0)
 			return -ENOMEM;
 		if (op->kind == OP_COPY)
 			return 0;
-		if (jq)
-			cat(jq, jq_len, "del(%s)%.0s", spath, "");
-		json_object_object_del(walk(*root, op->arg, lit, sizeof(lit), NULL, 0), lit);
-		return 0;
+		jq_add(jq->filter, sizeof(jq->filter), " | ", "del(%s)", spath);
+		return del(sparent, slast);
 	case OP_FILL:
-		/* Pad a string member so the compact text is exactly arg bytes. */
-		want = atol(op->arg);
-		json_object_object_add(parent, last, json_object_new_string(""));
-		cur = strlen(ljson_to_string(*root));
-		if (want <= (long)cur)
-			return -EINVAL;
-		fill = malloc((size_t)want - cur + 1);
-		if (!fill)
-			return -ENOMEM;
-		memset(fill, 'x', (size_t)want - cur);
-		fill[want - cur] = '\0';
-		json_object_object_add(parent, last, json_object_new_string(fill));
-		free(fill);
-		if (jq) {
-			cat(jq, jq_len, "%s = \"\" | %s", path, path);
-			snprintf(jq + strlen(jq), jq_len - strlen(jq),
-				 " = (\"x\" * (%ld - (tojson|length)))", want);
-		}
-		return 0;
+		jq_add(jq->filter, sizeof(jq->filter), " | ",
+		       "%s = \"\" | %s = (\"x\" * (%s - (tojson|length)))", path, path, op->arg);
+		return fill(*root, parent, last, op->arg);
 	default:
 		return 0;
 	}
 }
 
-static struct json_object *build(const struct vcase *c, char *jq, size_t jq_len,
-				 char *sed, size_t sed_len)
+static struct json_object *build(int base, const struct op *ops, struct jq_out *jq)
 {
-	struct json_object *root = json_tokener_parse(c->base == P ? base_plain : base_reenc);
+	struct json_object *root = json_tokener_parse(base == P ? base_plain : base_reenc);
 	int i;
 
-	if (jq)
-		jq[0] = sed[0] = '\0';
-	for (i = 0; root && i < MAX_OPS && c->ops[i].kind != OP_END; i++) {
-		if (apply(&root, &c->ops[i], i, jq, jq_len, sed, sed_len) < 0) {
+	memset(jq, 0, sizeof(*jq));
+	for (i = 0; root && i < MAX_OPS && ops[i].kind != OP_END; i++) {
+		if (apply(&root, &ops[i], i, jq) < 0) {
 			json_object_put(root);
 			return NULL;
 		}
@@ -228,19 +246,24 @@ static struct json_object *build(const struct vcase *c, char *jq, size_t jq_len,
 
 static void run_case(const struct vcase *c)
 {
-	struct json_object *root = build(c, NULL, 0, NULL, 0);
+	struct json_object *root;
+	struct jq_out jq;
 	char why[256], msg[400];
 	int r;
 
+	root = build(c->base, c->ops, &jq);
 	if (!root) {
 		fail(c->name, "mutation could not be applied");
 		return;
 	}
+	why[0] = 'X';
 	r = luks2_validate(root, c->hdr_size ? c->hdr_size : 16384, why, sizeof(why));
 	json_object_put(root);
 	if (c->valid && r) {
 		snprintf(msg, sizeof(msg), "want valid, got %d: %s", r, why);
 		fail(c->name, msg);
+	} else if (c->valid && why[0]) {
+		fail(c->name, "valid but reason not cleared");
 	} else if (!c->valid && r != -EINVAL) {
 		snprintf(msg, sizeof(msg), "want -EINVAL, got %d", r);
 		fail(c->name, msg);
@@ -257,37 +280,87 @@ static void run_case(const struct vcase *c)
 static void print_jq(const struct vcase *c)
 {
 	static const char *const cs[] = { "same", "valid", "repaired" };
-	struct json_object *root;
-	char jq[2048], sed[512];
+	struct jq_out jq;
 
-	root = build(c, jq, sizeof(jq), sed, sizeof(sed));
-	json_object_put(root);
+	json_object_put(build(c->base, c->ops, &jq));
 	printf("%s\t%s\t%llu\t%s\t%s\t%s\t%s\n", c->name, c->base == P ? "plain" : "reenc",
 	       (unsigned long long)(c->hdr_size ? c->hdr_size : 16384),
-	       c->valid ? "valid" : "invalid", cs[c->cs], jq[0] ? jq : ".", sed);
+	       c->valid ? "valid" : "invalid", cs[c->cs], jq.filter[0] ? jq.filter : ".",
+	       jq.sed);
 }
 
 static void run_flag_case(const struct flag_case *f)
 {
-	struct vcase c = { .name = f->name, .base = f->base };
 	struct json_object *root;
-	char name[64], msg[256];
-	int r, unknown;
+	struct jq_out jq;
+	char name[64], msg[128], why[200];
+	int r, unknown = -1;
 
-	memcpy(c.ops, f->ops, sizeof(f->ops));
-	root = build(&c, NULL, 0, NULL, 0);
+	root = build(f->base, f->ops, &jq);
 	r = root ? luks2_reencrypt_flag_version(root, &unknown, name, sizeof(name)) : -ENOENT;
 	json_object_put(root);
-	snprintf(msg, sizeof(msg), "flag version %s", f->name);
-	if (r != f->version || (r >= 0 && unknown != f->unknown) ||
-	    (r >= 0 && strcmp(name, f->unknown_name))) {
-		char why[200];
-
-		snprintf(why, sizeof(why), "got %d unknown=%d \"%s\"", r, unknown, name);
+	snprintf(msg, sizeof(msg), "flag version: %s", f->name);
+	if (r != f->version ||
+	    (r >= 0 && (unknown != f->unknown || strcmp(name, f->unknown_name)))) {
+		snprintf(why, sizeof(why), "got %d unknown=%d \"%s\"", r, unknown,
+			 r >= 0 ? name : "");
 		fail(msg, why);
 	} else {
 		pass(msg);
 	}
+}
+
+static int b64_case(const char *text, size_t want_len, int expect)
+{
+	struct json_object *o = json_object_new_object();
+	unsigned char buf[8];
+	int r;
+
+	json_object_object_add(o, "b", json_object_new_string(text));
+	r = ljson_get_b64(o, "b", buf, sizeof(buf), want_len);
+	json_object_put(o);
+	return r == expect;
+}
+
+static void json_tests(void)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	unsigned char in[32], out[32];
+	uint64_t v = 0;
+	size_t i;
+
+	check("json: u64 max", !ljson_parse_u64("18446744073709551615", &v) && v == UINT64_MAX);
+	check("json: u64 overflow", ljson_parse_u64("18446744073709551616", &v) == -EINVAL);
+	check("json: u64 junk", ljson_parse_u64("", &v) < 0 && ljson_parse_u64("+1", &v) < 0 &&
+	      ljson_parse_u64(" 1", &v) < 0 && ljson_parse_u64("-1", &v) < 0);
+	check("json: b64 padding", b64_case("AA==", 0, 1) && b64_case("AAA=", 0, 2) &&
+	      b64_case("AAAA", 0, 3) && b64_case("", 0, 0));
+	check("json: b64 bad", b64_case("A", 0, -EINVAL) && b64_case("AA=A", 0, -EINVAL) &&
+	      b64_case("A===", 0, -EINVAL) && b64_case("AA A", 0, -EINVAL));
+	check("json: b64 lengths", b64_case("AAA=", 3, -EINVAL) &&
+	      b64_case("AAAAAAAAAAAA", 0, -ENOBUFS));
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)(i * 37 + 1);
+	check("json: b64 round trip", !ljson_set_b64(o, "salt", in, sizeof(in)) &&
+	      ljson_get_b64(o, "salt", out, sizeof(out), 32) == 32 && !memcmp(in, out, 32) &&
+	      strlen(json_object_get_string(ljson_get(o, "salt"))) == 44);
+	check("json: numeric names", ljson_is_numeric_name("0") && ljson_is_numeric_name("17") &&
+	      !ljson_is_numeric_name("") && !ljson_is_numeric_name("01") &&
+	      !ljson_is_numeric_name("2147483648") && !ljson_is_numeric_name("1a"));
+	ljson_set_u64(o, "0", 1);
+	ljson_set_u64(o, "2", UINT64_MAX);
+	check("json: ids", ljson_free_id(o) == 1 && ljson_max_id(o) == 2 &&
+	      !ljson_get_u64(o, "2", &v) && v == UINT64_MAX && ljson_get_id(o, 0));
+	check("json: u32", !ljson_set_int(o, "k", 4294967295LL) && !ljson_get_u32(o, "k", NULL) &&
+	      !ljson_set_int(o, "k", 4294967296LL) && ljson_get_u32(o, "k", NULL) == -EINVAL &&
+	      ljson_get_u32(o, "0", NULL) == -EINVAL && ljson_get_u32(o, "nope", NULL) == -ENOENT);
+	check("json: arrays", !ljson_array_add_str(arr, "1") && !ljson_array_add_str(arr, "1") &&
+	      json_object_array_length(arr) == 1 && ljson_array_has_str(arr, "1") == 1 &&
+	      !ljson_array_del_str(arr, "1") && ljson_array_has_str(arr, "1") == 0);
+	check("json: compact text", !ljson_set_str(o, "p", "a/b") &&
+	      strstr(ljson_to_string(o), "\"p\":\"a/b\"") && !strchr(ljson_to_string(o), ' '));
+	json_object_put(arr);
+	json_object_put(o);
 }
 
 int main(int argc, char **argv)
@@ -295,14 +368,14 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1 && !strcmp(argv[1], "--jq")) {
-		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (i = 0; i < NCASES(cases); i++)
 			print_jq(&cases[i]);
 		return 0;
 	}
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < NCASES(cases); i++)
 		run_case(&cases[i]);
-	for (i = 0; i < sizeof(flag_cases) / sizeof(flag_cases[0]); i++)
+	for (i = 0; i < NCASES(flag_cases); i++)
 		run_flag_case(&flag_cases[i]);
-	json_helper_tests(pass, fail);
+	json_tests();
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hotzone-step: rewrite the next hotzone of a reencryption and commit. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "applets/applet.h"
+#include "applets/session.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+
+enum { O_ALL = OPT_APPLET, O_HOTZONE, O_PROGRESS_JSON };
+
+static const struct opt_spec opts[] = {
+	{ "count", 'n', "COUNT", "rewrite up to COUNT hotzones (default 1)" },
+	{ "all", O_ALL, NULL, "rewrite hotzones until the reencryption is finished" },
+	{ "hotzone-size", O_HOTZONE, "SIZE", "upper bound of the hotzone length" },
+	{ "progress-json", O_PROGRESS_JSON, NULL, "print one JSON progress line per hotzone" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct applet_info info = {
+	.name = "hotzone-step",
+	.synopsis = "[OPTIONS] DEVICE",
+	.about = "Rewrite the next hotzone of the reencryption recorded in DEVICE's LUKS2\n"
+		 "header under its resilience mode, and commit. Exit 0: a hotzone was\n"
+		 "committed and more remain; 10: nothing left (the reencryption is finished\n"
+		 "and its metadata final); 11: an interrupted hotzone is recorded (run\n"
+		 "luks2-recover). SIGINT and SIGTERM stop at the next hotzone boundary.",
+	.opts = opts,
+	.min_args = 1,
+	.max_args = 1,
+};
+
+struct step_opts {
+	uint64_t count, hotzone;
+	int all, json;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int opt_cb(void *ctx, int key, const char *arg)
+{
+	struct step_opts *o = ctx;
+
+	switch (key) {
+	case 'n': return opt_parse_uint(arg, UINT32_MAX, &o->count);
+	case O_ALL: o->all = 1; return 0;
+	case O_HOTZONE: return opt_parse_size(arg, &o->hotzone);
+	case O_PROGRESS_JSON: o->json = 1; return 0;
+	}
+	return -EINVAL;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void report(struct reenc_ctx *c, const struct step_opts *o, double t0,
+		   uint64_t done0)
+{
+	uint64_t done = reenc_progress(c), total = c->device_size;
+	double el = now_ms() - t0, speed = el > 0 ? (done - done0) / el * 1e3 : 0;
+	uint64_t eta = speed > 0 ? (uint64_t)((total - done) / speed * 1e3) : 0;
+
+	if (o->json)
+		printf("{\"device\":\"%s\",\"device_bytes\":\"%ju\",\"device_size\":\"%ju\","
+		       "\"speed\":\"%ju\",\"eta_ms\":\"%ju\",\"time_ms\":\"%ju\"}\n",
+		       c->d->path, (uintmax_t)done, (uintmax_t)total, (uintmax_t)speed,
+		       (uintmax_t)eta, (uintmax_t)el);
+	log_verbose("offset=%ju length=%ju remaining=%ju", (uintmax_t)c->offset,
+		    (uintmax_t)c->length, (uintmax_t)(total - done));
+	if (!o->json && log_get_level() >= LOG_NORMAL && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%s: %5.1f%% %ju/%ju MiB, %.1f MiB/s, ETA %jus   ",
+			c->d->path, total ? 100.0 * done / total : 100.0,
+			(uintmax_t)(done >> 20), (uintmax_t)(total >> 20), speed / 1048576,
+			(uintmax_t)(eta / 1000));
+	fflush(stdout);
+}
+
+static int run(struct reenc_ctx *c, const struct step_opts *o)
+{
+	uint64_t n = 0, done0 = reenc_progress(c);
+	double t0 = now_ms();
+	int r = 0, fatal = 0;
+
+	while (!stop && (o->all || n < (o->count ? o->count : 1))) {
+		r = reenc_step(c, &fatal);
+		if (r < 0)
+			break;
+		n++;
+		report(c, o, t0, done0);
+		if (r == 1)
+			break;
+	}
+	if (isatty(STDERR_FILENO) && !o->json && log_get_level() >= LOG_NORMAL)
+		fprintf(stderr, "\n");
+	if (r == 0 && c->res == RES_NONE && n) {
+		r = reenc_commit_progress(c);
+		if (r < 0)
+			return RC_FAIL;
+	}
+	if (r < 0)
+		return fatal ? RC_RECOVER : exit_from_errno(r);
+	if (stop)
+		log_info("interrupted; metadata is clean, run again to resume");
+	return r == 1 ? RC_DONE : RC_OK;
+}
+
+int hotzone_step_main(int argc, char **argv)
+{
+	struct step_opts o = { 0 };
+	struct reenc_ctx *c = NULL;
+	struct common_opts co;
+	struct session s;
+	int i, r, rc;
+
+	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
+	if (i < 0)
+		return rc;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	r = session_open(&s, argv[i], &co);
+	if (r < 0) {
+		rc = exit_from_errno(r);
+		goto out;
+	}
+	rc = session_state_rc(&s.ri, 0);
+	if (rc != RC_OK)
+		goto out;
+	r = session_load(&s, &co, o.hotzone, &c);
+	if (r < 0) {
+		rc = exit_from_errno(r);
+		goto out;
+	}
+	r = reenc_finish_if_done(c);
+	if (r != 0) {
+		rc = r < 0 ? RC_FAIL : RC_DONE;
+		goto out;
+	}
+	rc = run(c, &o);
+	if (rc == RC_OK || rc == RC_DONE)
+		rc = opt_finish_stdout() ? RC_FAIL : rc;
+out:
+	reenc_free(c);
+	session_close(&s);
+	return rc;
+}

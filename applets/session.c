@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by hotzone-step and luks2-recover: one fd per device, both of
+ * cryptsetup's locks, and the keys of the reencryption. */
+#include <errno.h>
+#include <string.h>
+
+#include "applets/session.h"
+#include "common/exitcode.h"
+#include "common/lock.h"
+#include "common/log.h"
+#include "common/passphrase.h"
+
+int session_open(struct session *s, const char *path, const struct common_opts *co)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->lock_md = s->lock_re = -1;
+	r = luks2_dev_open(&s->d, path, co->header, 1);
+	if (r < 0)
+		return r == -EINVAL ? -ENODEV : r;
+	s->opened = 1;
+	s->lock_md = lock_metadata(s->d.hdr_fd, s->d.hdr_path, 1);
+	if (s->lock_md < 0)
+		return s->lock_md;
+	s->lock_re = lock_reencryption(s->d.hdr.uuid);
+	if (s->lock_re < 0)
+		return s->lock_re;
+	/* reread under the lock: another writer may have finished meanwhile */
+	luks2_hdr_free(&s->d.hdr);
+	r = luks2_hdr_read(s->d.hdr_fd, &s->d.hdr);
+	if (r < 0)
+		return r == -EINVAL ? -ENODEV : r;
+	return luks2_reencrypt_info(&s->d.hdr, s->d.size, &s->ri);
+}
+
+int session_load(struct session *s, const struct common_opts *co,
+		 uint64_t max_hotzone, struct reenc_ctx **ctx)
+{
+	char *pass = NULL;
+	size_t len;
+	int r;
+
+	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
+	if (r < 0)
+		return r;
+	r = reenc_load(ctx, &s->d, pass, len, co->key_slot, max_hotzone);
+	safe_free(pass);
+	return r;
+}
+
+void session_close(struct session *s)
+{
+	lock_release(s->lock_re);
+	lock_release(s->lock_md);
+	if (s->opened)
+		luks2_dev_close(&s->d);
+	s->opened = 0;
+}
+
+int session_state_rc(const struct reenc_info *ri, int crash_ok)
+{
+	switch (ri->state) {
+	case REENC_NONE:
+		log_info("no reencryption in progress");
+		return RC_DONE;
+	case REENC_CLEAN:
+		return RC_OK;
+	case REENC_CRASH:
+		if (crash_ok)
+			return RC_OK;
+		log_err("an interrupted hotzone is recorded on disk; run luks2-recover first");
+		return RC_RECOVER;
+	case REENC_REPAIR:
+		log_err("%s; run luks2-recover with the passphrase to repair it", ri->why);
+		return RC_REPAIR;
+	default:
+		log_err("unsupported metadata: %s", ri->why);
+		return RC_NODEV;
+	}
+}

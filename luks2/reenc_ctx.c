@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Loading a reencryption context from the header: keys, backup segments,
+ * resilience, sizes and the hotzone length (luks2-format.md §4.2). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/io.h"
+#include "common/log.h"
+#include "common/size.h"
+#include "luks2/json.h"
+#include "luks2/reenc.h"
+
+static const char *const res_names[] = {
+	"none", "checksum", "journal", "datashift", "datashift-checksum",
+	"datashift-journal",
+};
+
+const char *reenc_res_name(enum reenc_res r)
+{
+	return res_names[r];
+}
+
+int reenc_res_parse(const char *s, enum reenc_res *r)
+{
+	for (size_t i = 0; s && i < sizeof(res_names) / sizeof(res_names[0]); i++)
+		if (!strcmp(s, res_names[i])) {
+			*r = (enum reenc_res)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int load_backup(struct reenc_ctx *c, unsigned flag, struct luks2_segment *s,
+		       struct json_object **j)
+{
+	int id = luks2_segment_backup(&c->d->hdr, flag);
+
+	if (id < 0)
+		return id;
+	*j = NULL;
+	json_object_deep_copy(ljson_get_id(ljson_get(c->d->hdr.jobj, "segments"), id), j, NULL);
+	return luks2_segment_get(&c->d->hdr, id, s);
+}
+
+static int load_params(struct reenc_ctx *c, const struct reenc_info *ri)
+{
+	c->mode = !strcmp(ri->mode, "encrypt") ? MODE_ENCRYPT :
+		  !strcmp(ri->mode, "decrypt") ? MODE_DECRYPT : MODE_REENCRYPT;
+	c->backward = !strcmp(ri->direction, "backward");
+	if (reenc_res_parse(ri->resilience, &c->res) < 0) {
+		log_err("unknown resilience type '%s'", ri->resilience);
+		return -EINVAL;
+	}
+	c->version = ri->version;
+	c->keyslot = ri->keyslot;
+	c->area_off = ri->area_offset;
+	c->area_size = ri->area_size;
+	c->block = ri->sector_size;
+	c->shift = ri->shift;
+	snprintf(c->hash, sizeof(c->hash), "%s", ri->hash);
+	if (c->hash[0]) {
+		c->hash_len = crypt_hash_size(c->hash);
+		if (c->hash_len <= 0) {
+			log_err("resilience hash '%s' is not available", c->hash);
+			return -ENOENT;
+		}
+	}
+	if (load_backup(c, SEGF_BACKUP_PREVIOUS, &c->prev, &c->jprev) < 0 ||
+	    load_backup(c, SEGF_BACKUP_FINAL, &c->final, &c->jfinal) < 0)
+		return -EINVAL;
+	c->has_moved = load_backup(c, SEGF_BACKUP_MOVED, &c->moved, &c->jmoved) == 0;
+	c->d_old = c->prev.type == SEG_CRYPT ? c->prev.digest : -1;
+	c->d_new = c->final.type == SEG_CRYPT ? c->final.digest : -1;
+	c->data_offset = c->final.offset;
+	return 0;
+}
+
+static void load_sizes(struct reenc_ctx *c)
+{
+	struct luks2_segment s;
+	int n = luks2_segment_count(&c->d->hdr);
+
+	c->fixed = !c->has_moved;
+	c->device_size = 0;
+	for (int id = 0; id < n && luks2_segment_get(&c->d->hdr, id, &s) == 0; id++) {
+		if (s.size == LUKS2_DYNAMIC)
+			c->fixed = 0;
+		c->device_size += luks2_segment_len(&s, c->d->size);
+	}
+}
+
+static uint64_t phys_quarter(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && psz > 0 ? (uint64_t)pages * psz / 4 : 0;
+}
+
+static int load_length(struct reenc_ctx *c, uint64_t max_hotzone)
+{
+	uint64_t len, bs = 512, q = phys_quarter();
+
+	io_logical_block(c->fd_data, &bs);
+	c->alignment = bs;
+	if (c->prev.type == SEG_CRYPT && c->prev.sector_size > c->alignment)
+		c->alignment = c->prev.sector_size;
+	if (c->final.type == SEG_CRYPT && c->final.sector_size > c->alignment)
+		c->alignment = c->final.sector_size;
+	if (c->res == RES_CHECKSUM)
+		c->alignment = c->block;
+	if (!c->alignment || max_hotzone % c->alignment) {
+		log_err("hotzone size must be a multiple of %ju bytes", (uintmax_t)c->alignment);
+		return -EINVAL;
+	}
+	switch (c->res) {
+	case RES_NONE:
+		len = max_hotzone ? max_hotzone : REENC_NONE_HOTZONE;
+		break;
+	case RES_CHECKSUM:
+		len = c->area_size / c->hash_len * c->block;
+		break;
+	case RES_JOURNAL:
+		len = c->area_size;
+		break;
+	default:
+		c->max_len = c->shift;
+		return 0;
+	}
+	if (len > REENC_MAX_HOTZONE)
+		len = REENC_MAX_HOTZONE;
+	if (q && len > q)
+		len = q;
+	if (max_hotzone && len > max_hotzone)
+		len = max_hotzone;
+	c->max_len = size_round_down(len, c->alignment);
+	return c->max_len < 512 ? -EINVAL : 0;
+}
+
+static int load_keys(struct reenc_ctx *c, const char *pass, size_t len, int keyslot)
+{
+	const struct volume_key *vk_new;
+	int r;
+
+	r = luks2_reenc_unlock(c->d, keyslot, pass, len, &c->vk_old, &c->vk_new);
+	if (r == -EPERM)
+		log_err("no key available with this passphrase");
+	else if (r == -ENOENT)
+		log_err("no keyslot can open the keys of this reencryption");
+	if (r < 0)
+		return r;
+	r = luks2_reenc_digest_verify(&c->d->hdr, c->version, c->vk_old, c->vk_new);
+	if (r < 0) {
+		log_err("reencryption metadata is invalid: its digest does not verify");
+		return -EINVAL;
+	}
+	vk_new = c->vk_new ? c->vk_new : c->vk_old;
+	if (c->prev.type == SEG_CRYPT)
+		r = crypt_storage_init(&c->st_old, c->prev.sector_size, c->prev.cipher,
+				       c->vk_old->key, c->vk_old->len);
+	if (!r && c->final.type == SEG_CRYPT)
+		r = crypt_storage_init(&c->st_new, c->final.sector_size, c->final.cipher,
+				       vk_new->key, vk_new->len);
+	if (r < 0)
+		log_err("cipher not available: %s", strerror(-r));
+	return r;
+}
+
+int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
+	       size_t pass_len, int keyslot, uint64_t max_hotzone)
+{
+	struct reenc_ctx *c = calloc(1, sizeof(*c));
+	struct reenc_info ri;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->d = d;
+	c->fd_data = d->fd;
+	r = luks2_reencrypt_info(&d->hdr, d->size, &ri);
+	if (!r && ri.state != REENC_CLEAN && ri.state != REENC_CRASH)
+		r = -EINVAL;
+	if (!r)
+		r = load_params(c, &ri);
+	if (!r) {
+		load_sizes(c);
+		r = load_length(c, max_hotzone);
+	}
+	if (!r)
+		r = load_keys(c, pass, pass_len, keyslot);
+	if (!r) {
+		c->buf_len = c->max_len;
+		if (c->has_moved && c->moved.size > c->buf_len)
+			c->buf_len = c->moved.size;
+		if (c->shift > c->buf_len)
+			c->buf_len = c->shift;
+		c->buf = io_alloc(c->buf_len);
+		if (!c->buf)
+			r = -ENOMEM;
+	}
+	if (r < 0) {
+		reenc_free(c);
+		return r;
+	}
+	*ctx = c;
+	return 0;
+}
+
+void reenc_free(struct reenc_ctx *c)
+{
+	if (!c)
+		return;
+	crypt_storage_destroy(c->st_old);
+	crypt_storage_destroy(c->st_new);
+	vk_free(c->vk_old);
+	vk_free(c->vk_new);
+	json_object_put(c->jprev);
+	json_object_put(c->jfinal);
+	json_object_put(c->jmoved);
+	if (c->buf) {
+		crypt_backend_memzero(c->buf, c->buf_len);
+		free(c->buf);
+	}
+	free(c);
+}
+
+uint64_t reenc_progress(struct reenc_ctx *c)
+{
+	struct reenc_info ri;
+
+	if (luks2_reencrypt_info(&c->d->hdr, c->d->size, &ri) < 0)
+		return 0;
+	return ri.progress;
+}
