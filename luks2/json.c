@@ -271,8 +271,9 @@ static int array_find_str(struct json_object *arr, const char *s)
 
 int ljson_array_has_str(struct json_object *arr, const char *s)
 {
+	/* a predicate: no array (or no string) contains nothing */
 	if (!json_object_is_type(arr, json_type_array) || !s)
-		return -EINVAL;
+		return 0;
 	return array_find_str(arr, s) >= 0;
 }
 

@@ -42,7 +42,7 @@ int ljson_get_b64(struct json_object *obj, const char *key, void *buf,
 int ljson_set_b64(struct json_object *obj, const char *key, const void *buf,
 		  size_t len);
 
-/* Array of strings contains s. */
+/* 1 when arr is an array holding the string s, else 0. */
 int ljson_array_has_str(struct json_object *arr, const char *s);
 /* Append s to array if absent / remove s from array. */
 int ljson_array_add_str(struct json_object *arr, const char *s);

@@ -231,6 +231,10 @@ static const struct vcase cases[] = {
 	    S(S0 "size", "'4194304'"), S("segments/1", SEG_2ND)),
 	BAD("segments overlap", P, "overlaps", S(S0 "size", "'8388608'"), S("segments/1", SEG_2ND),
 	    A("digests/0/segments", "'1'")),
+	BAD("segment offset plus size overflows", P, "segment 0: offset + size overflows",
+	    S(S0 "size", "'18446744073709547520'"), S("segments/1", SEG_2ND),
+	    A("digests/0/segments", "'1'")),
+	BAD("segment is not an object", P, "segment 0: type missing", S("segments/0", "42")),
 	BAD("dynamic segment not last", P, "only the last", S(S0 "offset", "'20971520'"),
 	    S("segments/1", SEG_2ND), S("segments/1/offset", "'16777216'"),
 	    S("segments/1/size", "'4194304'"), A("digests/0/segments", "'1'")),
@@ -264,6 +268,7 @@ static const struct vcase cases[] = {
 	/* 6. keyslots: generic */
 	BAD("keyslot name not a number", P, "keyslot \"a\": name is not a number",
 	    MV("keyslots/a", "keyslots/0"), S("digests/0/keyslots", "['a']")),
+	BAD("keyslot is not an object", P, "keyslot 0: type missing", S("keyslots/0", "[]")),
 	BAD("keyslot type missing", P, "keyslot 0: type missing", D(K0 "type")),
 	BAD("keyslot type empty", P, "type missing", S(K0 "type", "''")),
 	BAD("keyslot key_size is a string", P, "key_size missing", S(K0 "key_size", "'64'")),

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tests/vm/*.test, sourced after tests/lib.sh (bash).
 # A vm test file runs twice: on the host it boots the VM once and runs
 # itself inside (vm_self); inside (LUKS2BOX_IN_VM=1) it does its checks,
