@@ -38,8 +38,8 @@ LUKS2_SRC := \
 	luks2/segment.c luks2/reenc_status.c \
 	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
-	applets/session.c applets/hotzone-step.c
-APPLETS    := luks2-status hotzone-step
+	applets/session.c applets/hotzone-step.c applets/luks2-recover.c
+APPLETS    := luks2-status hotzone-step luks2-recover
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
 TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt

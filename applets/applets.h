@@ -2,3 +2,4 @@
 /* The applet list: one line per registered applet, the single source. */
 APPLET("luks2-status", luks2_status_main)
 APPLET("hotzone-step", hotzone_step_main)
+APPLET("luks2-recover", luks2_recover_main)

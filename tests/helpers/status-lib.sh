@@ -19,13 +19,16 @@ hdr_args() { [ -e "$1.hdr" ] && echo "--header $1.hdr"; }
 hdr_file() { if [ -e "$1.hdr" ]; then echo "$1.hdr"; else echo "$1"; fi; }
 
 # fmt IMG SIZE [luksFormat options...]: fresh image formatted by
-# cryptsetup (passphrase file $T/pw unless --key-file is given).
+# cryptsetup with passphrase file $T/pw. With "--header IMG.hdr" among the
+# options a 16 MiB header file is prepared first.
 fmt() {
 	local img=$1 size=$2
 	shift 2
 	rm -f "$img" "$img.hdr"
 	truncate -s "$size" "$img" || return 1
-	cs luksFormat --type luks2 --key-file "$T/pw" "$@" "$img"
+	case " $* " in *" --header "*) truncate -s 16M "$img.hdr" ;; esac
+	cs luksFormat --type luks2 --key-file "$T/pw" "$@" "$img" 2>"$T/.fmt" ||
+		{ cat "$T/.fmt" >&2; return 1; }
 }
 
 # cs_json IMG: metadata JSON as cryptsetup sees it, sorted.
@@ -99,12 +102,12 @@ same_fields() {
 	want=$(printf '%s\n' "$(cs_dump_field "$img" UUID)" "$label" "$sub" \
 		"$(cs_dump_field "$img" Epoch)" \
 		"$(cs_dump_field "$img" 'Metadata area' | cut -d' ' -f1)")
-	got=$(st "$img" -o uuid,label,subsystem,seqid,hdr_size 2>&1)
-	gotj=$(st "$img" --json 2>&1 |
+	got=$(st "$img" -o uuid,label,subsystem,seqid,hdr_size 2>"$T/.err")
+	gotj=$(st "$img" --json 2>>"$T/.err" |
 		jq -r '.uuid, .label, .subsystem, (.seqid|tostring), (.hdr_size|tostring)')
 	if [ "$got" = "$want" ] && [ "$gotj" = "$want" ]; then pass "$name"; else
 		fail "$name" "want [$(echo "$want" | tr '\n' '|')] -o [$(echo "$got" |
-			tr '\n' '|')] --json [$(echo "$gotj" | tr '\n' '|')]"
+			tr '\n' '|')] --json [$(echo "$gotj" | tr '\n' '|')] $(head -c 200 "$T/.err")"
 	fi
 }
 
@@ -197,5 +200,13 @@ progress_check() {
 	PROGRESS=$p
 }
 
-# img_sum IMG: checksum of image (and detached header) to prove "never writes".
-img_sum() { cat "$1" $([ -e "$1.hdr" ] && echo "$1.hdr") | sha256sum | cut -c1-64; }
+# img_sum IMG: modification times (ns) and checksum of the first 8 MiB
+# (headers) of the image and its detached header, to prove "never writes".
+img_sum() {
+	local f
+	for f in "$1" "$1.hdr"; do
+		[ -e "$f" ] || continue
+		stat -c '%y %z' "$f"
+		head -c 8M "$f" | sha256sum
+	done | sha256sum | cut -c1-64
+}
