@@ -22,7 +22,7 @@ ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
 endif
-LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lpthread
+LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread
 
 COMMON_SRC := \
 	common/log.c common/exitcode.c common/opt.c common/io.c \
@@ -36,10 +36,13 @@ LUKS2_SRC := \
 	luks2/af.c \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \
-	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c
+	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c \
+	luks2/reenc_init.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
-	applets/session.c applets/hotzone-step.c applets/luks2-recover.c
-APPLETS    := luks2-status hotzone-step luks2-recover
+	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
+	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \
+	applets/init_encrypt.c
+APPLETS    := luks2-status luks2-init-reencrypt hotzone-step luks2-recover
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
 TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt

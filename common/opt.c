@@ -91,7 +91,13 @@ static int common_opt(struct common_opts *co, int key, const char *arg)
 
 	switch (key) {
 	case OPT_HEADER: co->header = arg; return 0;
-	case 'd': co->key_file = arg; return 0;
+	case 'd':
+		if (co->nkey_files == 8)
+			return -E2BIG;
+		co->key_files[co->nkey_files++] = arg;
+		if (!co->key_file)
+			co->key_file = arg;
+		return 0;
 	case OPT_KEY_DESC: co->key_description = arg; return 0;
 	case OPT_KEYFILE_OFFSET:
 		return opt_parse_size(arg, &co->keyfile_offset);

@@ -33,7 +33,9 @@ struct applet_info {
 
 struct common_opts {
 	const char *header;
-	const char *key_file;
+	const char *key_file;	/* the first --key-file */
+	const char *key_files[8];	/* every --key-file, in order */
+	int nkey_files;
 	const char *key_description;
 	uint64_t keyfile_offset;
 	uint64_t keyfile_size;	/* 0 = whole file */

@@ -81,6 +81,12 @@ int reenc_recover(struct reenc_ctx *ctx);
 int reenc_finish_if_done(struct reenc_ctx *ctx);
 
 /* reenc_segs.c: segment tables for a hotzone */
+/* New segment objects; size NULL = "dynamic"; iv in bytes. */
+struct json_object *reenc_json_segment(const char *type, uint64_t off,
+				       const uint64_t *size, int in_reenc);
+struct json_object *reenc_json_crypt(uint64_t off, uint64_t iv_bytes,
+				     const uint64_t *size, const char *cipher,
+				     uint32_t sector, int in_reenc);
 /* The current regular segments (new reference, put it). */
 struct json_object *reenc_regular_segments(struct reenc_ctx *ctx);
 int reenc_plan(struct reenc_ctx *ctx);
@@ -94,6 +100,22 @@ int reenc_segments_done(struct reenc_ctx *ctx, struct json_object *regular);
 /* The final metadata: one segment, no reencryption state. */
 int reenc_final_metadata(struct reenc_ctx *ctx, struct json_object *regular,
 			 uint64_t *wipe_off, uint64_t *wipe_len, int *nwipe);
+
+/* reenc_init.c: building the metadata of a new reencryption */
+/* Add the reencrypt keyslot id (area: largest gap; 4 KiB for datashift). */
+int reenc_add_keyslot(struct luks2_hdr *hdr, int id, enum reenc_mode mode,
+		      int backward, enum reenc_res res, const char *hash,
+		      uint32_t block, uint64_t shift);
+/* Add a flag to a segment object. */
+void reenc_segment_flag(struct json_object *seg, const char *flag);
+/* Replace any online-reencrypt flag with online-reencrypt-vN (0: remove). */
+void reenc_set_flag(struct luks2_hdr *hdr, int version);
+/* A fresh in-memory header (no keyslots, digests or segments). */
+struct luks2_format {
+	uint64_t hdr_size, keyslots_size;
+	const char *uuid, *label, *subsystem;
+};
+int luks2_hdr_format(struct luks2_hdr *hdr, const struct luks2_format *f);
 
 const char *reenc_res_name(enum reenc_res r);
 int reenc_res_parse(const char *s, enum reenc_res *r);

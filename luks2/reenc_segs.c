@@ -14,7 +14,7 @@
 #include "luks2/reenc.h"
 #include "luks2/reenc_json.h"
 
-static struct json_object *seg_new_obj(const char *type, uint64_t off,
+struct json_object *reenc_json_segment(const char *type, uint64_t off,
 				       const uint64_t *size, int in_reenc)
 {
 	struct json_object *s = json_object_new_object();
@@ -34,11 +34,11 @@ static struct json_object *seg_new_obj(const char *type, uint64_t off,
 	return s;
 }
 
-static struct json_object *seg_crypt(uint64_t off, uint64_t iv_bytes,
+struct json_object *reenc_json_crypt(uint64_t off, uint64_t iv_bytes,
 				     const uint64_t *size, const char *cipher,
 				     uint32_t sector, int in_reenc)
 {
-	struct json_object *s = seg_new_obj("crypt", off, size, 0);
+	struct json_object *s = reenc_json_segment("crypt", off, size, 0);
 
 	ljson_set_u64(s, "iv_tweak", iv_bytes / 512);
 	ljson_set_str(s, "encryption", cipher);
@@ -57,8 +57,8 @@ static struct json_object *seg_new(struct reenc_ctx *c, uint64_t rel,
 				   uint64_t iv_rel, const uint64_t *size, int hot)
 {
 	if (c->mode == MODE_DECRYPT)
-		return seg_new_obj("linear", c->data_offset + rel, size, hot);
-	return seg_crypt(c->data_offset + rel, iv_rel, size, c->final.cipher,
+		return reenc_json_segment("linear", c->data_offset + rel, size, hot);
+	return reenc_json_crypt(c->data_offset + rel, iv_rel, size, c->final.cipher,
 			 c->final.sector_size, hot);
 }
 
@@ -67,8 +67,8 @@ static struct json_object *seg_old(struct reenc_ctx *c, uint64_t base,
 				   uint64_t rel, const uint64_t *size)
 {
 	if (c->mode == MODE_ENCRYPT)
-		return seg_new_obj("linear", base + rel, size, 0);
-	return seg_crypt(base + rel, rel, size, c->prev.cipher, c->prev.sector_size, 0);
+		return reenc_json_segment("linear", base + rel, size, 0);
+	return reenc_json_crypt(base + rel, rel, size, c->prev.cipher, c->prev.sector_size, 0);
 }
 
 struct json_object *reenc_regular_segments(struct reenc_ctx *c)
@@ -248,7 +248,7 @@ static struct json_object *hot_encrypt_moved(struct reenc_ctx *c, struct json_ob
 		ljson_set_u64(s, "size", sz - c->length);
 		seg_add(h, &n, s);
 	}
-	seg_add(h, &n, seg_crypt(c->data_offset + c->offset, c->offset, &c->length,
+	seg_add(h, &n, reenc_json_crypt(c->data_offset + c->offset, c->offset, &c->length,
 			     c->final.cipher, c->final.sector_size, 1));
 	if (first_crypt >= 0)
 		seg_add(h, &n, json_object_get(ljson_get_id(cur, first_crypt)));

@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command.
 set -u
 
-BUILD="make gcc pkg-config libjson-c-dev libdevmapper-dev libkcapi-dev libssl-dev libargon2-dev uuid-dev"
+BUILD="make gcc pkg-config libjson-c-dev libdevmapper-dev libkcapi-dev libssl-dev libargon2-dev uuid-dev libblkid-dev"
 TEST="cryptsetup-bin libcryptsetup-dev jq xxd busybox-static cpio qemu-system-x86 kmod util-linux"
 
 want="$BUILD"

@@ -200,9 +200,11 @@ int crypt_hash_init(struct crypt_hash **ctx, const char *name)
 	struct crypt_hash *h;
 	int i, r;
 
-	if (!ctx || !name || !valid_name(name))
+	if (!ctx)
 		return -EINVAL;
 	*ctx = NULL;
+	if (!name || !valid_name(name))
+		return -EINVAL;
 	r = backend_ready();
 	if (r < 0)
 		return r;
@@ -279,9 +281,11 @@ int crypt_hmac_init(struct crypt_hmac **ctx, const char *name,
 	struct crypt_hmac *h;
 	int i, r;
 
-	if (!ctx || !name || !valid_name(name) || (!key && key_len))
+	if (!ctx)
 		return -EINVAL;
 	*ctx = NULL;
+	if (!name || !valid_name(name) || (!key && key_len))
+		return -EINVAL;
 	r = backend_ready();
 	if (r < 0)
 		return r;
@@ -415,10 +419,12 @@ int crypt_cipher_init(struct crypt_cipher **ctx, const char *name,
 	struct crypt_cipher *c;
 	int i, r;
 
-	if (!ctx || !name || !mode || !valid_name(name) ||
-	    !valid_name(mode) || (!key && key_len))
+	if (!ctx)
 		return -EINVAL;
 	*ctx = NULL;
+	if (!name || !mode || !valid_name(name) ||
+	    !valid_name(mode) || (!key && key_len))
+		return -EINVAL;
 	r = backend_ready();
 	if (r < 0)
 		return r;

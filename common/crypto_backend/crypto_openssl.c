@@ -327,15 +327,25 @@ static EVP_CIPHER *cipher_fetch(const char *name, const char *mode,
 	return c;
 }
 
-/* No such key size, or no such cipher at all? */
-static int cipher_missing(const char *name, const char *mode)
+/*
+ * Why did the fetch fail? The block cipher exists with this key size in
+ * ECB but OpenSSL lacks the mode (AES-192-XTS, which the kernel has):
+ * -ENOENT, so "auto" asks the kernel. The cipher exists only with other
+ * key sizes: -EINVAL. Nothing by that name: -ENOENT.
+ */
+static int cipher_missing(const char *name, size_t key_bits)
 {
 	static const size_t bits[] = { 128, 192, 256 };
 	EVP_CIPHER *c;
 	size_t i;
 
+	c = cipher_fetch(name, "ecb", key_bits);
+	if (c) {
+		EVP_CIPHER_free(c);
+		return -ENOENT;
+	}
 	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		c = cipher_fetch(name, mode, bits[i]);
+		c = cipher_fetch(name, "ecb", bits[i]);
 		if (c) {
 			EVP_CIPHER_free(c);
 			return -EINVAL;
@@ -378,6 +388,7 @@ static int ossl_cipher_init(void **priv, const char *name, const char *mode,
 			    size_t *block_size, size_t *iv_size)
 {
 	struct ossl_cipher *oc;
+	size_t key_bits;
 	EVP_CIPHER *c;
 	int xts, r;
 
@@ -387,9 +398,10 @@ static int ossl_cipher_init(void **priv, const char *name, const char *mode,
 	if (!key_len || (xts && key_len % 2))
 		return -EINVAL;
 
-	c = cipher_fetch(name, mode, key_len * 8 / (xts ? 2 : 1));
+	key_bits = key_len * 8 / (xts ? 2 : 1);
+	c = cipher_fetch(name, mode, key_bits);
 	if (!c)
-		return cipher_missing(name, mode);
+		return cipher_missing(name, key_bits);
 	if ((size_t)EVP_CIPHER_get_key_length(c) != key_len) {
 		EVP_CIPHER_free(c);
 		return -EINVAL;

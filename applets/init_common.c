@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* luks2-init-reencrypt helpers shared by the reencrypt/encrypt/decrypt modes. */
+#include <blkid/blkid.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "applets/init.h"
+#include "common/io.h"
+#include "common/log.h"
+#include "luks2/json.h"
+
+int init_resilience(const struct init_opts *o, enum reenc_res def, enum reenc_res *res)
+{
+	if (!o->resilience) {
+		*res = def;
+		return 0;
+	}
+	if (reenc_res_parse(o->resilience, res) < 0 || *res > RES_JOURNAL) {
+		log_err("--resilience must be checksum, journal or none (datashift is implied "
+			"by the operation)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int init_cipher_check(const char *cipher, size_t key_len, uint32_t sector)
+{
+	struct crypt_storage *st = NULL;
+	uint8_t key[128] = { 0 };
+	int r;
+
+	if (key_len == 0 || key_len > sizeof(key))
+		r = -EINVAL;
+	else
+		r = crypt_storage_init(&st, sector, cipher, key, key_len);
+	crypt_storage_destroy(st);
+	if (r < 0)
+		log_err("cipher %s with a %zu-bit key and %u-byte sectors is not available: %s",
+			cipher, key_len * 8, sector, strerror(-r));
+	return r;
+}
+
+uint64_t init_alignment(int fd, uint32_t a, uint32_t b)
+{
+	uint64_t bs = 512;
+
+	io_logical_block(fd, &bs);
+	if (a > bs)
+		bs = a;
+	if (b > bs)
+		bs = b;
+	return bs;
+}
+
+/* Encrypting over an existing LUKS device or filesystem would nest or
+ * destroy it: refuse any signature blkid knows. */
+int init_no_signature(const char *path)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(path);
+	const char *type = NULL;
+	int r;
+
+	if (!pr) {
+		log_err("cannot probe %s for signatures", path);
+		return -EINVAL;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	blkid_probe_enable_partitions(pr, 1);
+	r = blkid_do_safeprobe(pr);
+	if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0) {
+		log_err("%s already carries a %s signature; refusing to encrypt it", path, type);
+		r = -EEXIST;
+	} else if (r == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL) == 0) {
+		log_err("%s carries a %s partition table; refusing to encrypt it", path, type);
+		r = -EEXIST;
+	} else if (r == -2) {
+		log_err("%s carries ambiguous signatures; refusing to encrypt it", path);
+		r = -EEXIST;
+	} else {
+		r = 0;
+	}
+	blkid_free_probe(pr);
+	return r;
+}
+
+int init_finish_metadata(struct luks2_dev *d, enum reenc_mode mode, int backward,
+			 enum reenc_res res, const struct init_opts *o, uint32_t block,
+			 uint64_t shift, int version, const struct volume_key *vk_old,
+			 const struct volume_key *vk_new)
+{
+	const char *hash = o->res_hash ? o->res_hash : "sha256";
+	int id = ljson_free_id(ljson_get(d->hdr.jobj, "keyslots")), r;
+
+	if ((res == RES_CHECKSUM || res == RES_DS_CHECKSUM) && crypt_hash_size(hash) <= 0) {
+		log_err("resilience hash %s is not available", hash);
+		return -EINVAL;
+	}
+	if (id >= LUKS2_KEYSLOTS_MAX) {
+		log_err("all keyslots are in use; one is needed for the reencryption");
+		return -ENOSPC;
+	}
+	r = reenc_add_keyslot(&d->hdr, id, mode, backward, res, hash, block, shift);
+	if (r < 0) {
+		log_err("no room for the reencryption keyslot area");
+		return r;
+	}
+	reenc_set_flag(&d->hdr, version);
+	r = luks2_reenc_digest_create(&d->hdr, version, vk_old, vk_new, 0);
+	if (r < 0) {
+		log_err("cannot create the reencryption digest: %s", strerror(-r));
+		return r;
+	}
+	return luks2_hdr_write(d->hdr_fd, &d->hdr);
+}
+
+static void pbkdf_from_json(struct json_object *kdf, struct luks2_pbkdf *p)
+{
+	const char *t = ljson_get_str(kdf, "type");
+
+	memset(p, 0, sizeof(*p));
+	p->type = t ? t : "argon2id";
+	p->hash = ljson_get_str(kdf, "hash");
+	if (!p->hash)
+		p->hash = "sha256";
+	if (!strcmp(p->type, "pbkdf2")) {
+		ljson_get_u32(kdf, "iterations", &p->iterations);
+	} else {
+		ljson_get_u32(kdf, "time", &p->iterations);
+		ljson_get_u32(kdf, "memory", &p->memory_kb);
+		ljson_get_u32(kdf, "cpus", &p->parallel);
+	}
+}
+
+int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *vk,
+		      const struct init_opts *o, const struct passlist *pl,
+		      const int *pass_of, const struct json_object *const *old_kdf,
+		      int count, const char *cipher)
+{
+	struct luks2_pbkdf p;
+	int id, r;
+
+	for (int i = 0; i < count; i++) {
+		if (o->pbkdf_given || !old_kdf || !old_kdf[i])
+			p = o->pbkdf;
+		else
+			pbkdf_from_json((struct json_object *)old_kdf[i], &p);
+		id = ljson_free_id(ljson_get(d->hdr.jobj, "keyslots"));
+		if (id >= LUKS2_KEYSLOTS_MAX)
+			return -ENOSPC;
+		r = luks2_keyslot_create(d, id, digest, vk, pl->p[pass_of[i]],
+					 pl->len[pass_of[i]], &p, cipher, vk->len);
+		if (r < 0) {
+			log_err("cannot create keyslot %d: %s", id, strerror(-r));
+			return r;
+		}
+		log_verbose("new keyslot %d (passphrase %d, %s)", id, pass_of[i] + 1, p.type);
+	}
+	return 0;
+}

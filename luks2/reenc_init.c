@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Pieces of a new reencryption's metadata: the reencrypt keyslot, the
+ * requirement flag, and a fresh header for in-place encryption. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "common/crypto_backend/crypto_backend.h"
+#include "luks2/json.h"
+#include "luks2/reenc.h"
+
+static const char *const mode_names[] = { "reencrypt", "encrypt", "decrypt" };
+
+int reenc_add_keyslot(struct luks2_hdr *hdr, int id, enum reenc_mode mode,
+		      int backward, enum reenc_res res, const char *hash,
+		      uint32_t block, uint64_t shift)
+{
+	struct json_object *ks, *area;
+	uint64_t off, size;
+	char name[12];
+	int r;
+
+	if (res == RES_DATASHIFT)
+		r = luks2_area_find(hdr, 4096, 0, &off, &size);
+	else
+		r = luks2_area_find(hdr, 4096, 1, &off, &size);
+	if (r < 0)
+		return r;
+	area = json_object_new_object();
+	ljson_set_str(area, "type", reenc_res_name(res));
+	ljson_set_u64(area, "offset", off);
+	ljson_set_u64(area, "size", size);
+	if (res == RES_CHECKSUM || res == RES_DS_CHECKSUM) {
+		ljson_set_str(area, "hash", hash);
+		ljson_set_int(area, "sector_size", block);
+	}
+	if (res == RES_DATASHIFT || res == RES_DS_CHECKSUM || res == RES_DS_JOURNAL)
+		ljson_set_u64(area, "shift_size", shift);
+	ks = json_object_new_object();
+	json_object_object_add(ks, "area", area);
+	ljson_set_str(ks, "type", "reencrypt");
+	ljson_set_int(ks, "key_size", 1);
+	ljson_set_str(ks, "mode", mode_names[mode]);
+	ljson_set_str(ks, "direction", backward ? "backward" : "forward");
+	ljson_set_int(ks, "priority", 0);
+	snprintf(name, sizeof(name), "%d", id);
+	json_object_object_add(ljson_get(hdr->jobj, "keyslots"), name, ks);
+	return 0;
+}
+
+void reenc_segment_flag(struct json_object *seg, const char *flag)
+{
+	struct json_object *f = ljson_get(seg, "flags");
+
+	if (!json_object_is_type(f, json_type_array)) {
+		f = json_object_new_array();
+		json_object_object_add(seg, "flags", f);
+	}
+	ljson_array_add_str(f, flag);
+}
+
+void reenc_set_flag(struct luks2_hdr *hdr, int version)
+{
+	struct json_object *cfg = ljson_get(hdr->jobj, "config"), *req, *m, *keep;
+	char flag[32];
+	const char *s;
+
+	req = ljson_get(cfg, "requirements");
+	m = ljson_get(req, "mandatory");
+	keep = json_object_new_array();
+	for (size_t i = 0; m && i < json_object_array_length(m); i++) {
+		s = json_object_get_string(json_object_array_get_idx(m, i));
+		if (s && strncmp(s, "online-reencrypt", 16))
+			json_object_array_add(keep, json_object_new_string(s));
+	}
+	if (version) {
+		snprintf(flag, sizeof(flag), "online-reencrypt-v%d", version);
+		json_object_array_add(keep, json_object_new_string(flag));
+	}
+	if (!json_object_array_length(keep)) {
+		json_object_put(keep);
+		if (req)
+			json_object_object_del(cfg, "requirements");
+		return;
+	}
+	if (!req) {
+		req = json_object_new_object();
+		json_object_object_add(cfg, "requirements", req);
+	}
+	json_object_object_add(req, "mandatory", keep);
+}
+
+int luks2_hdr_format(struct luks2_hdr *hdr, const struct luks2_format *f)
+{
+	struct json_object *cfg;
+	uuid_t u;
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->hdr_size = f->hdr_size ? f->hdr_size : 16384;
+	if (f->uuid) {
+		if (uuid_parse(f->uuid, u) < 0)
+			return -EINVAL;
+	} else {
+		uuid_generate(u);
+	}
+	uuid_unparse_lower(u, hdr->uuid);
+	snprintf(hdr->checksum_alg, sizeof(hdr->checksum_alg), "sha256");
+	if (luks2_hdr_set_label(hdr, f->label, f->subsystem) < 0)
+		return -EINVAL;
+	if (crypt_backend_rng(hdr->salt[0], 64) < 0 || crypt_backend_rng(hdr->salt[1], 64) < 0)
+		return -EIO;
+	hdr->jobj = json_object_new_object();
+	json_object_object_add(hdr->jobj, "keyslots", json_object_new_object());
+	json_object_object_add(hdr->jobj, "tokens", json_object_new_object());
+	json_object_object_add(hdr->jobj, "segments", json_object_new_object());
+	json_object_object_add(hdr->jobj, "digests", json_object_new_object());
+	cfg = json_object_new_object();
+	ljson_set_u64(cfg, "json_size", hdr->hdr_size - LUKS2_HDR_BIN_LEN);
+	ljson_set_u64(cfg, "keyslots_size", f->keyslots_size);
+	json_object_object_add(hdr->jobj, "config", cfg);
+	return 0;
+}
