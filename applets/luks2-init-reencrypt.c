@@ -190,7 +190,6 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 	struct common_opts co;
 	struct passlist pl = { 0 };
 	struct session s = { .lock_md = -1, .lock_re = -1 };
-	struct stat st;
 	int i, r, rc;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
@@ -205,7 +204,7 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 	}
 	if (o.encrypt) {
 		r = init_encrypt(argv[i], &o, &co, &pl);
-	} else if (o.decrypt && stat(co.header, &st) < 0) {
+	} else if (o.decrypt) {
 		r = init_decrypt(argv[i], &o, &co, &pl);
 	} else {
 		r = session_open(&s, argv[i], &co);
@@ -219,8 +218,7 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 			rc = s.ri.state == REENC_INVALID ? RC_NODEV : RC_BUSY;
 			goto out;
 		}
-		r = o.decrypt ? init_decrypt(argv[i], &o, &co, &pl) :
-				init_reencrypt(&s.d, &o, &co, &pl);
+		r = init_reencrypt(&s.d, &o, &co, &pl);
 	}
 	rc = r == -EEXIST ? RC_BUSY : r == -EINVAL || r == -ENOTSUP ? RC_FAIL :
 	     exit_from_errno(r);

@@ -194,36 +194,48 @@ int crypt_hash_size(const char *name)
 	return r;
 }
 
+/* First backend that has the hash; key != NULL asks for its HMAC. */
+static int md_open(const struct crypt_backend_ops **ops, void **priv,
+		   size_t *size, const char *name, const void *key,
+		   size_t key_len)
+{
+	int i, r;
+
+	r = backend_ready();
+	if (r < 0)
+		return r;
+
+	r = -ENOENT;
+	for (i = 0; i < be.count && r == -ENOENT; i++) {
+		r = be.order[i]->hash_size(name);
+		if (r < 0)
+			continue;
+		*size = (size_t)r;
+		if (key)
+			r = be.order[i]->hmac_init(priv, name, key, key_len);
+		else
+			r = be.order[i]->hash_init(priv, name);
+		if (!r)
+			*ops = be.order[i];
+	}
+	return r;
+}
+
 int crypt_hash_init(struct crypt_hash **ctx, const char *name)
 {
-	const struct crypt_backend_ops *ops;
 	struct crypt_hash *h;
-	int i, r;
+	int r;
 
 	if (!ctx)
 		return -EINVAL;
 	*ctx = NULL;
 	if (!name || !valid_name(name))
 		return -EINVAL;
-	r = backend_ready();
-	if (r < 0)
-		return r;
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-
-	r = -ENOENT;
-	for (i = 0; i < be.count && r == -ENOENT; i++) {
-		ops = be.order[i];
-		r = ops->hash_size(name);
-		if (r < 0)
-			continue;
-		h->size = r;
-		r = ops->hash_init(&h->priv, name);
-		if (!r)
-			h->ops = ops;
-	}
+	r = md_open(&h->ops, &h->priv, &h->size, name, NULL, 0);
 	if (r < 0) {
 		free(h);
 		return r;
@@ -277,34 +289,21 @@ int crypt_hash_once(const char *name, const void *buf, size_t len, void *out)
 int crypt_hmac_init(struct crypt_hmac **ctx, const char *name,
 		    const void *key, size_t key_len)
 {
-	const struct crypt_backend_ops *ops;
 	struct crypt_hmac *h;
-	int i, r;
+	int r;
 
 	if (!ctx)
 		return -EINVAL;
 	*ctx = NULL;
 	if (!name || !valid_name(name) || (!key && key_len))
 		return -EINVAL;
-	r = backend_ready();
-	if (r < 0)
-		return r;
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-
-	r = -ENOENT;
-	for (i = 0; i < be.count && r == -ENOENT; i++) {
-		ops = be.order[i];
-		r = ops->hash_size(name);
-		if (r < 0)
-			continue;
-		h->size = r;
-		r = ops->hmac_init(&h->priv, name, key, key_len);
-		if (!r)
-			h->ops = ops;
-	}
+	/* An empty key is still a key: never pass NULL down. */
+	r = md_open(&h->ops, &h->priv, &h->size, name, key ? key : "",
+		    key_len);
 	if (r < 0) {
 		free(h);
 		return r;

@@ -33,7 +33,7 @@ VMDIR=$TOP/build/vm
 # loads: module autoloading is off in the VM (it costs seconds per cipher
 # under emulation and would pick the AVX variants); add what a test needs.
 VM_MODULES="virtio_pci 9pnet_virtio 9p dm-mod dm-crypt dm-delay dm-flakey
-	af_alg algif_skcipher algif_hash ecb cbc xts essiv aesni_intel
+	af_alg algif_skcipher algif_hash crypto_user ecb cbc xts essiv aesni_intel
 	serpent_generic twofish_common twofish_generic
 	sha512_generic rmd160 wp512 streebog_generic loop"
 BUSYBOX=/bin/busybox
