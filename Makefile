@@ -84,6 +84,10 @@ test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS))
 deps:
 	@scripts/install-deps.sh
 
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
+
 check: deps
 	$(MAKE) test-progs
 	tests/run-all.sh unit cli interop vm
@@ -104,5 +108,5 @@ clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/luks2box $(B)/libluks2box.a \
 		$(addprefix $(B)/,$(APPLETS)) $(B)/t
 
-.PHONY: all check deps install clean test-progs
+.PHONY: all check demo deps install clean test-progs
 -include $(LIB_OBJ:.o=.d) $(APPLET_OBJ:.o=.d)

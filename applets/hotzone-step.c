@@ -70,9 +70,9 @@ static double now_ms(void)
 }
 
 static void report(struct reenc_ctx *c, const struct step_opts *o, double t0,
-		   uint64_t done0)
+		   uint64_t done0, int finished)
 {
-	uint64_t done = reenc_progress(c), total = c->device_size;
+	uint64_t total = c->device_size, done = finished ? total : reenc_progress(c);
 	double el = now_ms() - t0, speed = el > 0 ? (done - done0) / el * 1e3 : 0;
 	uint64_t eta = speed > 0 ? (uint64_t)((total - done) / speed * 1e3) : 0;
 
@@ -102,7 +102,7 @@ static int run(struct reenc_ctx *c, const struct step_opts *o)
 		if (r < 0)
 			break;
 		n++;
-		report(c, o, t0, done0);
+		report(c, o, t0, done0, r == 1);
 		if (r == 1)
 			break;
 	}

@@ -198,6 +198,11 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 	if (check_opts(&o, &co) < 0)
 		return RC_FAIL;
 	r = read_passes(&co, &pl, o.encrypt);
+	for (int k = 0; !r && k < pl.n; k++)
+		if (!pl.len[k]) {
+			log_err("empty passphrase");
+			r = -EINVAL;
+		}
 	if (r < 0) {
 		rc = exit_from_errno(r);
 		goto out;

@@ -27,8 +27,30 @@ fmt() {
 	rm -f "$img" "$img.hdr"
 	truncate -s "$size" "$img" || return 1
 	case " $* " in *" --header "*) truncate -s 16M "$img.hdr" ;; esac
-	cs luksFormat --type luks2 --key-file "$T/pw" "$@" "$img" >"$T/.fmt" 2>&1 ||
-		{ cat "$T/.fmt" >&2; return 1; }
+	cs luksFormat --type luks2 --key-file "$T/pw" "$@" "$img" >"$T/.fmt" 2>&1 && return 0
+	fail "luksFormat $*" "$(tail -c 300 "$T/.fmt" | tr '\n' ' ')"
+	return 1
+}
+
+# try NAME CMD...: a setup step; its failure is reported as a FAIL.
+try() {
+	local name=$1
+	shift
+	"$@" >"$T/.try" 2>&1 && return 0
+	fail "setup: $name" "exit $?: $(tail -c 300 "$T/.try" | tr '\n' ' ')"
+	return 1
+}
+
+# reenc IMG ARGS...: cs_reenc with passphrase $T/pw and IMG's detached
+# header, if any; a failure is reported as a FAIL.
+reenc() {
+	local img=$1
+	shift
+	# shellcheck disable=SC2046
+	"$CS_REENC" --key-file "$T/pw" $(hdr_args "$img") "$@" "$img" >"$T/.cse" 2>&1 &&
+		return 0
+	fail "cs_reenc $* $(basename "$img")" "exit $?: $(tail -c 300 "$T/.cse" | tr '\n' ' ')"
+	return 1
 }
 
 # cs_json IMG: metadata JSON as cryptsetup sees it, sorted.
@@ -51,8 +73,14 @@ st() {
 	luks2-status $(hdr_args "$img") "$@" "$img"
 }
 
-# mangle IMG 'jq filter': rewrite both JSON areas and checksums.
+# mangle IMG 'jq filter': rewrite both JSON areas and checksums of IMG (or
+# of its detached header); a failure is reported as a FAIL.
 mangle() {
+	_mangle "$@" >"$T/.mangle" 2>&1 && return 0
+	fail "mangle $2" "$(tail -c 200 "$T/.mangle" | tr '\n' ' ')"
+	return 1
+}
+_mangle() {
 	local img
 	img=$(hdr_file "$1")
 	if [ -e "$MANGLE" ]; then
