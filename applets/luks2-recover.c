@@ -41,29 +41,6 @@ static int repair_version(struct luks2_hdr *hdr, const struct reenc_info *ri)
 	return 2;
 }
 
-static void set_flag(struct luks2_hdr *hdr, int version)
-{
-	struct json_object *cfg = ljson_get(hdr->jobj, "config"), *req, *m, *keep;
-	char flag[32];
-	const char *s;
-
-	req = ljson_get(cfg, "requirements");
-	if (!req) {
-		req = json_object_new_object();
-		json_object_object_add(cfg, "requirements", req);
-	}
-	m = ljson_get(req, "mandatory");
-	keep = json_object_new_array();
-	for (size_t i = 0; m && i < json_object_array_length(m); i++) {
-		s = json_object_get_string(json_object_array_get_idx(m, i));
-		if (s && strncmp(s, "online-reencrypt", 16))
-			json_object_array_add(keep, json_object_new_string(s));
-	}
-	snprintf(flag, sizeof(flag), "online-reencrypt-v%d", version);
-	json_object_array_add(keep, json_object_new_string(flag));
-	json_object_object_add(req, "mandatory", keep);
-}
-
 /* Digest-less metadata: unlock both keys, then write D_re and the flag. */
 static int repair(struct session *s, const struct common_opts *co)
 {
@@ -80,7 +57,7 @@ static int repair(struct session *s, const struct common_opts *co)
 		log_err("no key available with this passphrase");
 	if (r < 0)
 		goto out;
-	set_flag(&s->d.hdr, v);
+	reenc_set_flag(&s->d.hdr, v);
 	r = luks2_reenc_digest_create(&s->d.hdr, v, vk_old, vk_new, 0);
 	if (r >= 0)
 		r = luks2_hdr_write(s->d.hdr_fd, &s->d.hdr);
