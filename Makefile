@@ -79,7 +79,15 @@ $(B)/tests/helpers/%: tests/helpers/%.c $(B)/libluks2box.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS))
+# LD_PRELOAD crash injector for tests/crash (no CPPFLAGS: it defines pwrite
+# and pwrite64 side by side, which _FILE_OFFSET_BITS=64 would merge). Not
+# executable, so the unit tier does not run it.
+$(B)/tests/killwrite.so: tests/crash/killwrite.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
+	chmod a-x $@
+
+test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS)) $(B)/tests/killwrite.so
 
 deps:
 	@scripts/install-deps.sh
@@ -101,6 +109,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(B)/luks2box $(DESTDIR)$(PREFIX)/bin/luks2box
 	for a in $(APPLETS); do ln -sf luks2box $(DESTDIR)$(PREFIX)/bin/$$a; done
+	install -m 755 scripts/luks2-reencrypt $(DESTDIR)$(PREFIX)/bin/luks2-reencrypt
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 

@@ -2,8 +2,8 @@
 /*
  * LUKS2 metadata validation, in the order of LUKS2_hdr_validate() in
  * cryptsetup 2.6.1 (luks2-format.md §1.8): requirements, tokens, digests,
- * segments, keyslots, config, areas, JSON size, keyslot types. Keyslot
- * checks live in validate_keyslots.c.
+ * segments, keyslots, config, areas, JSON size, keyslot types. Keyslot,
+ * config, area and JSON size checks live in validate_keyslots.c.
  *
  * Deliberately stricter than cryptsetup on inputs it never writes: object
  * names must be canonical decimal ids, every string-uint64 must be plain
@@ -22,8 +22,6 @@
 #include "luks2/validate.h"
 #include "luks2/validate_internal.h"
 
-#define SZ_4K		4096ULL
-#define MAX_KEYSLOTS_SIZE (128ULL * 1024 * 1024)
 
 struct seginfo {
 	uint64_t offset;
@@ -251,7 +249,7 @@ static int check_digests(struct luks2_vctx *c)
 	return 0;
 }
 
-static int has_flag(struct json_object *seg, const char *flag, size_t prefix)
+int luks2_vhas_flag(struct json_object *seg, const char *flag, size_t prefix)
 {
 	struct json_object *flags = ljson_get_type(seg, "flags", json_type_array);
 	struct json_object *el;
@@ -345,7 +343,7 @@ static int check_one_segment(struct luks2_vctx *c, const char *key,
 						 json_type_string))
 				return luks2_vfail(c, "segment %s: flags holds a non-string", key);
 	}
-	si->backup = has_flag(seg, "backup-", 7);
+	si->backup = luks2_vhas_flag(seg, "backup-", 7);
 	if (!strcmp(type, "crypt") && check_crypt_segment(c, key, seg, si->size))
 		return -EINVAL;
 	if (!si->size)
@@ -402,16 +400,16 @@ static int check_reencrypt_segments(struct luks2_vctx *c, int first_backup, int 
 
 	for (i = first_backup; i < count; i++) {
 		seg = ljson_get_id(c->segments, i);
-		if (has_flag(seg, "backup-final", 0))
+		if (luks2_vhas_flag(seg, "backup-final", 0))
 			final = seg;
-		else if (has_flag(seg, "backup-previous", 0))
+		else if (luks2_vhas_flag(seg, "backup-previous", 0))
 			prev = seg;
 	}
 	if (!final || !prev)
 		return luks2_vfail(c, "segments: reencryption needs a backup-final and a backup-previous segment");
 	for (i = 0; i < first_backup; i++) {
 		seg = ljson_get_id(c->segments, i);
-		if (has_flag(seg, "in-reencryption", 0)) {
+		if (luks2_vhas_flag(seg, "in-reencryption", 0)) {
 			if (!segment_match(seg, final))
 				return luks2_vfail(c, "segment %d: in-reencryption segment does not match backup-final",
 						   i);
@@ -473,91 +471,6 @@ out:
 	return r;
 }
 
-static int metadata_size_allowed(uint64_t size)
-{
-	uint64_t s;
-
-	for (s = 16384; s <= 4194304; s *= 2)
-		if (size == s)
-			return 1;
-	return 0;
-}
-
-/* Smallest offset of a regular segment; 0 if one starts at 0 (or none). */
-static uint64_t min_data_offset(struct luks2_vctx *c)
-{
-	uint64_t off, min = UINT64_MAX;
-
-	json_object_object_foreach(c->segments, key, val) {
-		(void)key;
-		if (has_flag(val, "backup-", 7))
-			continue;
-		if (ljson_get_u64(val, "offset", &off) < 0 || !off)
-			return 0;
-		if (off < min)
-			min = off;
-	}
-	return min == UINT64_MAX ? 0 : min;
-}
-
-static int check_config(struct luks2_vctx *c)
-{
-	struct json_object *config, *flags;
-	const char *s;
-	uint64_t json_size, off;
-	size_t i, n;
-
-	config = ljson_get_type(c->root, "config", json_type_object);
-	s = ljson_get_str(config, "json_size");
-	if (!s || ljson_parse_u64(s, &json_size) < 0)
-		return luks2_vfail(c, "config: json_size is not a number string");
-	s = ljson_get_str(config, "keyslots_size");
-	if (!s || ljson_parse_u64(s, &c->keyslots_size) < 0)
-		return luks2_vfail(c, "config: keyslots_size is not a number string");
-	c->metadata_size = json_size + SZ_4K;
-	if (json_size > UINT64_MAX - SZ_4K || !metadata_size_allowed(c->metadata_size))
-		return luks2_vfail(c, "config: json_size %llu + 4096 is not an allowed metadata size",
-				   (unsigned long long)json_size);
-	if (c->keyslots_size % SZ_4K || c->keyslots_size > MAX_KEYSLOTS_SIZE)
-		return luks2_vfail(c, "config: keyslots_size %llu is not 4 KiB aligned or exceeds 128 MiB",
-				   (unsigned long long)c->keyslots_size);
-	off = min_data_offset(c);
-	if (off && (off < c->keyslots_size ||
-		    off - c->keyslots_size < 2 * c->metadata_size))
-		return luks2_vfail(c, "config: metadata and keyslots area (%llu bytes) reach beyond data offset %llu",
-				   (unsigned long long)(2 * c->metadata_size + c->keyslots_size),
-				   (unsigned long long)off);
-	if (json_object_object_get_ex(config, "flags", &flags)) {
-		if (!json_object_is_type(flags, json_type_array))
-			return luks2_vfail(c, "config: flags is not an array");
-		n = json_object_array_length(flags);
-		for (i = 0; i < n; i++)
-			if (!json_object_is_type(json_object_array_get_idx(flags, i),
-						 json_type_string))
-				return luks2_vfail(c, "config: flags holds a non-string");
-	}
-	return 0;
-}
-
-static int check_json_size(struct luks2_vctx *c)
-{
-	const char *text;
-	size_t len;
-
-	if (c->hdr_size != c->metadata_size)
-		return luks2_vfail(c, "config: json_size %llu does not match header size %llu",
-				   (unsigned long long)(c->metadata_size - SZ_4K),
-				   (unsigned long long)c->hdr_size);
-	text = ljson_to_string(c->root);
-	if (!text)
-		return -ENOMEM;
-	len = strlen(text);
-	if (len >= c->hdr_size - SZ_4K)
-		return luks2_vfail(c, "metadata: JSON text of %zu bytes leaves no NUL in the %llu-byte area",
-				   len, (unsigned long long)(c->hdr_size - SZ_4K));
-	return 0;
-}
-
 int luks2_validate(struct json_object *root, uint64_t hdr_size,
 		   char *why, size_t why_len)
 {
@@ -584,11 +497,11 @@ int luks2_validate(struct json_object *root, uint64_t hdr_size,
 	if (!r)
 		r = luks2_validate_keyslots_generic(&c);
 	if (!r)
-		r = check_config(&c);
+		r = luks2_validate_config(&c);
 	if (!r)
 		r = luks2_validate_areas(&c);
 	if (!r)
-		r = check_json_size(&c);
+		r = luks2_validate_json_size(&c);
 	if (!r)
 		r = luks2_validate_keyslot_types(&c);
 	return r;

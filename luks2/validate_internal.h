@@ -25,7 +25,12 @@ struct luks2_vctx {
 int luks2_vfail(struct luks2_vctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Segment flag equal to flag, or starting with it when prefix > 0. */
+int luks2_vhas_flag(struct json_object *seg, const char *flag, size_t prefix);
+
 int luks2_validate_keyslots_generic(struct luks2_vctx *c);
+int luks2_validate_config(struct luks2_vctx *c);
+int luks2_validate_json_size(struct luks2_vctx *c);
 int luks2_validate_areas(struct luks2_vctx *c);
 int luks2_validate_keyslot_types(struct luks2_vctx *c);
 

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Keyslot parts of LUKS2 metadata validation: generic fields, binary areas,
- * and the per-type checks of cryptsetup 2.6.1 for "luks2" (luks2-format.md
+ * Keyslot parts of LUKS2 metadata validation: generic fields, the config
+ * sizes that place the keyslots area, binary areas, the JSON size, and the
+ * per-type checks of cryptsetup 2.6.1 for "luks2" (luks2-format.md
  * §2.1) and "reencrypt" (§3.1) keyslots. Unknown keyslot types only get the
  * generic checks.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "luks2/json.h"
 #include "luks2/validate_internal.h"
+
+#define SZ_4K		4096ULL
+#define MAX_KEYSLOTS_SIZE (128ULL * 1024 * 1024)
 
 struct area {
 	const char *name;
@@ -33,6 +38,91 @@ int luks2_validate_keyslots_generic(struct luks2_vctx *c)
 		if (ljson_get_u32(val, "key_size", NULL) < 0)
 			return luks2_vfail(c, "keyslot %s: key_size is out of range", key);
 	}
+	return 0;
+}
+
+static int metadata_size_allowed(uint64_t size)
+{
+	uint64_t s;
+
+	for (s = 16384; s <= 4194304; s *= 2)
+		if (size == s)
+			return 1;
+	return 0;
+}
+
+/* Smallest offset of a regular segment; 0 if one starts at 0 (or none). */
+static uint64_t min_data_offset(struct luks2_vctx *c)
+{
+	uint64_t off, min = UINT64_MAX;
+
+	json_object_object_foreach(c->segments, key, val) {
+		(void)key;
+		if (luks2_vhas_flag(val, "backup-", 7))
+			continue;
+		if (ljson_get_u64(val, "offset", &off) < 0 || !off)
+			return 0;
+		if (off < min)
+			min = off;
+	}
+	return min == UINT64_MAX ? 0 : min;
+}
+
+int luks2_validate_config(struct luks2_vctx *c)
+{
+	struct json_object *config, *flags;
+	const char *s;
+	uint64_t json_size, off;
+	size_t i, n;
+
+	config = ljson_get_type(c->root, "config", json_type_object);
+	s = ljson_get_str(config, "json_size");
+	if (!s || ljson_parse_u64(s, &json_size) < 0)
+		return luks2_vfail(c, "config: json_size is not a number string");
+	s = ljson_get_str(config, "keyslots_size");
+	if (!s || ljson_parse_u64(s, &c->keyslots_size) < 0)
+		return luks2_vfail(c, "config: keyslots_size is not a number string");
+	c->metadata_size = json_size + SZ_4K;
+	if (json_size > UINT64_MAX - SZ_4K || !metadata_size_allowed(c->metadata_size))
+		return luks2_vfail(c, "config: json_size %llu + 4096 is not an allowed metadata size",
+				   (unsigned long long)json_size);
+	if (c->keyslots_size % SZ_4K || c->keyslots_size > MAX_KEYSLOTS_SIZE)
+		return luks2_vfail(c, "config: keyslots_size %llu is not 4 KiB aligned or exceeds 128 MiB",
+				   (unsigned long long)c->keyslots_size);
+	off = min_data_offset(c);
+	if (off && (off < c->keyslots_size ||
+		    off - c->keyslots_size < 2 * c->metadata_size))
+		return luks2_vfail(c, "config: metadata and keyslots area (%llu bytes) reach beyond data offset %llu",
+				   (unsigned long long)(2 * c->metadata_size + c->keyslots_size),
+				   (unsigned long long)off);
+	if (json_object_object_get_ex(config, "flags", &flags)) {
+		if (!json_object_is_type(flags, json_type_array))
+			return luks2_vfail(c, "config: flags is not an array");
+		n = json_object_array_length(flags);
+		for (i = 0; i < n; i++)
+			if (!json_object_is_type(json_object_array_get_idx(flags, i),
+						 json_type_string))
+				return luks2_vfail(c, "config: flags holds a non-string");
+	}
+	return 0;
+}
+
+int luks2_validate_json_size(struct luks2_vctx *c)
+{
+	const char *text;
+	size_t len;
+
+	if (c->hdr_size != c->metadata_size)
+		return luks2_vfail(c, "config: json_size %llu does not match header size %llu",
+				   (unsigned long long)(c->metadata_size - SZ_4K),
+				   (unsigned long long)c->hdr_size);
+	text = ljson_to_string(c->root);
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	if (len >= c->hdr_size - SZ_4K)
+		return luks2_vfail(c, "metadata: JSON text of %zu bytes leaves no NUL in the %llu-byte area",
+				   len, (unsigned long long)(c->hdr_size - SZ_4K));
 	return 0;
 }
 

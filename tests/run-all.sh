@@ -24,7 +24,7 @@ for tier in "$@"; do
 	case $tier in
 	unit)
 		for t in build/tests/*; do
-			case $(basename "$t") in cs_*) continue ;; esac
+			case $(basename "$t") in cs_*|*.so) continue ;; esac
 			[ -f "$t" ] && [ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 		done ;;
 	*)

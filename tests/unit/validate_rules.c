@@ -356,7 +356,8 @@ static void json_tests(void)
 	      ljson_get_u32(o, "0", NULL) == -EINVAL && ljson_get_u32(o, "nope", NULL) == -ENOENT);
 	check("json: arrays", !ljson_array_add_str(arr, "1") && !ljson_array_add_str(arr, "1") &&
 	      json_object_array_length(arr) == 1 && ljson_array_has_str(arr, "1") == 1 &&
-	      !ljson_array_del_str(arr, "1") && ljson_array_has_str(arr, "1") == 0);
+	      !ljson_array_del_str(arr, "1") && ljson_array_has_str(arr, "1") == 0 &&
+	      ljson_array_has_str(NULL, "1") == 0 && ljson_array_has_str(o, "1") == 0);
 	check("json: compact text", !ljson_set_str(o, "p", "a/b") &&
 	      strstr(ljson_to_string(o), "\"p\":\"a/b\"") && !strchr(ljson_to_string(o), ' '));
 	json_object_put(arr);
