@@ -98,7 +98,7 @@ demo: deps
 
 check: deps
 	$(MAKE) test-progs
-	tests/run-all.sh unit cli interop vm
+	tests/run-all.sh unit cli interop crash vm
 
 check-%: deps
 	$(MAKE) test-progs

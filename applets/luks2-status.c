@@ -54,28 +54,36 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	return -EINVAL;
 }
 
+/* As cryptsetup open --test-passphrase: a named keyslot is tried alone;
+ * otherwise the keyslots of the default segment's key (backup-final during
+ * a reencryption); in reencryption both keys must open and D_re verify. */
 static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 			   const struct reenc_info *ri)
 {
 	struct volume_key *vk_old = NULL, *vk_new = NULL;
+	struct luks2_segment seg;
 	char *pass = NULL;
 	size_t len;
-	int r, digest;
+	int r, id;
 
-	if (ri->state == REENC_INVALID) {
-		log_err("cannot unlock: %s", ri->why);
+	if (ri->state == REENC_REPAIR) {
+		log_err("reencryption metadata is invalid: %s (run luks2-recover)", ri->why);
 		return -EINVAL;
 	}
 	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
 	if (r < 0)
 		return r;
-	if (ri->state == REENC_NONE) {
-		digest = luks2_digest_by_segment(&d->hdr, 0);
-		r = digest < 0 ? -ENOENT :
-		    luks2_keyslot_open_digest(d, digest, co->key_slot, pass, len, &vk_old);
+	if (ri->state == REENC_NONE || ri->state == REENC_INVALID) {
+		id = luks2_segment_backup(&d->hdr, SEGF_BACKUP_FINAL);
+		r = luks2_segment_get(&d->hdr, id >= 0 ? id : 0, &seg);
+		if (co->key_slot >= 0)
+			r = luks2_keyslot_unlock(d, co->key_slot, pass, len, &vk_old);
+		else
+			r = r < 0 || seg.digest < 0 ? -ENOENT :
+			    luks2_keyslot_open_digest(d, seg.digest, -1, pass, len, &vk_old);
 	} else {
 		r = luks2_reenc_unlock(d, co->key_slot, pass, len, &vk_old, &vk_new);
-		if (r >= 0 && ri->state != REENC_REPAIR) {
+		if (r >= 0) {
 			r = luks2_reenc_digest_verify(&d->hdr, ri->version, vk_old, vk_new);
 			if (r < 0)
 				log_err("reencryption metadata is invalid (digest check failed)");
@@ -91,7 +99,7 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 	else if (r == -ENOENT)
 		log_err("no usable keyslot");
 	else if (r >= 0)
-		log_verbose("passphrase accepted (keyslot %d)", r);
+		log_verbose("passphrase accepted");
 	return r < 0 ? r : 0;
 }
 

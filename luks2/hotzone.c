@@ -210,6 +210,23 @@ int reenc_commit_progress(struct reenc_ctx *c)
 	return luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 }
 
+/* A hotzone written by another run (or cryptsetup) may exceed our buffer. */
+static int ensure_buf(struct reenc_ctx *c, size_t len)
+{
+	uint8_t *b;
+
+	if (len <= c->buf_len)
+		return 0;
+	b = io_alloc(len);
+	if (!b)
+		return -ENOMEM;
+	crypt_backend_memzero(c->buf, c->buf_len);
+	free(c->buf);
+	c->buf = b;
+	c->buf_len = len;
+	return 0;
+}
+
 static int recover_checksum(struct reenc_ctx *c)
 {
 	size_t n = c->length / c->block, len = n * c->hash_len;
@@ -251,7 +268,8 @@ int reenc_recover(struct reenc_ctx *c)
 			rs = i;
 	if (rs < 0 || ljson_get_u64(ljson_get_id(hot, rs), "offset", &off) < 0 ||
 	    ljson_get_u64(ljson_get_id(hot, rs), "size", &c->length) < 0 ||
-	    off < c->data_offset || c->length > c->buf_len || c->length < 512) {
+	    off < c->data_offset || c->length > REENC_MAX_HOTZONE || c->length < 512 ||
+	    ensure_buf(c, c->length) < 0) {
 		json_object_put(hot);
 		log_err("no valid interrupted hotzone in the metadata");
 		return -EINVAL;

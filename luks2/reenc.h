@@ -22,6 +22,7 @@ enum reenc_res {
 
 #define REENC_MAX_HOTZONE (1ULL << 30)		/* cryptsetup's hard cap */
 #define REENC_NONE_HOTZONE (20ULL << 20)	/* default for "none" */
+#define REENC_DEFAULT_HOTZONE (64ULL << 20)	/* our default cap */
 
 struct reenc_ctx {
 	struct luks2_dev *d;

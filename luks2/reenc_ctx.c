@@ -135,6 +135,11 @@ static int load_length(struct reenc_ctx *c, uint64_t max_hotzone)
 		len = q;
 	if (max_hotzone && len > max_hotzone)
 		len = max_hotzone;
+	/* cryptsetup takes the whole allowed length (up to 1 GiB); one huge
+	 * hotzone serialises read, crypto and write and stalls for seconds
+	 * (peers.md §5). Without --hotzone-size we stay at 64 MiB. */
+	if (!max_hotzone && len > REENC_DEFAULT_HOTZONE)
+		len = REENC_DEFAULT_HOTZONE;
 	c->max_len = size_round_down(len, c->alignment);
 	return c->max_len < 512 ? -EINVAL : 0;
 }
@@ -191,7 +196,9 @@ int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 	if (!r)
 		r = load_keys(c, pass, pass_len, keyslot);
 	if (!r) {
-		c->buf_len = c->max_len;
+		c->buf_len = c->max_len < c->device_size ? c->max_len : c->device_size;
+		if (c->buf_len < 4096)
+			c->buf_len = 4096;
 		if (c->has_moved && c->moved.size > c->buf_len)
 			c->buf_len = c->moved.size;
 		if (c->shift > c->buf_len)

@@ -76,7 +76,7 @@ static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info
 		if (luks2_segment_get(hdr, id, &s) < 0)
 			return;
 		ri->total += luks2_segment_len(&s, dev_size);
-		if (s.flags & SEGF_IN_REENC)
+		if ((s.flags & SEGF_IN_REENC) && ri->state != REENC_INVALID)
 			ri->state = REENC_CRASH;
 		if (segment_done(ri, &s, &final))
 			ri->progress += luks2_segment_len(&s, dev_size);
@@ -97,6 +97,8 @@ int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
 	ri->version = v;
 	if (unknown) {
 		ri->state = REENC_INVALID;
+		if (!uname[0])
+			snprintf(uname, sizeof(uname), "online-reencrypt-v%d", v);
 		snprintf(ri->why, sizeof(ri->why), "unknown requirement '%s'", uname);
 		if (!v)
 			return 0;
@@ -104,8 +106,10 @@ int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
 	if (!v)
 		return 0;
 	if (read_keyslot(hdr, ri) < 0) {
+		if (ri->state != REENC_INVALID)
+			snprintf(ri->why, sizeof(ri->why),
+				 "reencryption flag without a reencrypt keyslot");
 		ri->state = REENC_INVALID;
-		snprintf(ri->why, sizeof(ri->why), "reencryption flag without a reencrypt keyslot");
 		return 0;
 	}
 	if (ri->state != REENC_INVALID)
@@ -142,8 +146,8 @@ int luks2_reenc_unlock(struct luks2_dev *d, int keyslot, const char *pass,
 			return r;
 	}
 	if (df >= 0 && df != dp) {
-		r = luks2_keyslot_open_digest(d, df, dp >= 0 ? -1 : keyslot, pass, pass_len,
-					      vk_new);
+		/* like cryptsetup: a named keyslot must open both keys */
+		r = luks2_keyslot_open_digest(d, df, keyslot, pass, pass_len, vk_new);
 		if (r < 0) {
 			vk_free(*vk_old);
 			*vk_old = NULL;

@@ -327,7 +327,7 @@ static int check_one_segment(struct luks2_vctx *c, const char *key,
 	if (s && !strcmp(s, "dynamic")) {
 		si->size = 0;
 	} else if (!s || ljson_parse_u64(s, &si->size) < 0 || !si->size) {
-		return luks2_vfail(c, "segment %s: size is not a non-zero number string or \"dynamic\"",
+		return luks2_vfail(c, "segment %s: size is not \"dynamic\" or a number > 0",
 				   key);
 	}
 	if (si->offset % 512)
@@ -358,7 +358,7 @@ static int check_intervals(struct luks2_vctx *c, const struct seginfo *si, int n
 
 	for (i = 0; i < n; i++) {
 		if (si[i].size == UINT64_MAX && i != n - 1)
-			return luks2_vfail(c, "segment %d: only the last regular segment may be dynamic",
+			return luks2_vfail(c, "segment %d: dynamic but not the last regular",
 					   i);
 		for (j = 0; j < n; j++) {
 			if (i == j)
@@ -396,7 +396,7 @@ static int segment_match(struct json_object *a, struct json_object *b)
 static int check_reencrypt_segments(struct luks2_vctx *c, int first_backup, int count)
 {
 	struct json_object *seg, *final = NULL, *prev = NULL;
-	int i;
+	int i, hot;
 
 	for (i = first_backup; i < count; i++) {
 		seg = ljson_get_id(c->segments, i);
@@ -406,18 +406,15 @@ static int check_reencrypt_segments(struct luks2_vctx *c, int first_backup, int 
 			prev = seg;
 	}
 	if (!final || !prev)
-		return luks2_vfail(c, "segments: reencryption needs a backup-final and a backup-previous segment");
+		return luks2_vfail(c, "segments: backup-final or backup-previous missing");
 	for (i = 0; i < first_backup; i++) {
 		seg = ljson_get_id(c->segments, i);
-		if (luks2_vhas_flag(seg, "in-reencryption", 0)) {
-			if (!segment_match(seg, final))
-				return luks2_vfail(c, "segment %d: in-reencryption segment does not match backup-final",
-						   i);
-			continue;
-		}
-		if (!segment_match(seg, final) && !segment_match(seg, prev))
-			return luks2_vfail(c, "segment %d: matches neither backup-final nor backup-previous",
+		hot = luks2_vhas_flag(seg, "in-reencryption", 0);
+		if (hot && !segment_match(seg, final))
+			return luks2_vfail(c, "segment %d: in-reencryption but unlike backup-final",
 					   i);
+		if (!hot && !segment_match(seg, final) && !segment_match(seg, prev))
+			return luks2_vfail(c, "segment %d: matches neither backup segment", i);
 	}
 	return 0;
 }

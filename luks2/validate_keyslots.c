@@ -34,7 +34,8 @@ int luks2_validate_keyslots_generic(struct luks2_vctx *c)
 		if (!ljson_get_str(val, "type"))
 			return luks2_vfail(c, "keyslot %s: type missing or empty", key);
 		if (!ljson_get_type(val, "key_size", json_type_int))
-			return luks2_vfail(c, "keyslot %s: key_size missing or not an integer", key);
+			return luks2_vfail(c, "keyslot %s: key_size missing or not an integer",
+					   key);
 		if (ljson_get_u32(val, "key_size", NULL) < 0)
 			return luks2_vfail(c, "keyslot %s: key_size is out of range", key);
 	}
@@ -84,15 +85,15 @@ int luks2_validate_config(struct luks2_vctx *c)
 		return luks2_vfail(c, "config: keyslots_size is not a number string");
 	c->metadata_size = json_size + SZ_4K;
 	if (json_size > UINT64_MAX - SZ_4K || !metadata_size_allowed(c->metadata_size))
-		return luks2_vfail(c, "config: json_size %llu + 4096 is not an allowed metadata size",
+		return luks2_vfail(c, "config: json_size %llu: not an allowed metadata size",
 				   (unsigned long long)json_size);
 	if (c->keyslots_size % SZ_4K || c->keyslots_size > MAX_KEYSLOTS_SIZE)
-		return luks2_vfail(c, "config: keyslots_size %llu is not 4 KiB aligned or exceeds 128 MiB",
+		return luks2_vfail(c, "config: keyslots_size %llu: not 4 KiB aligned or > 128 MiB",
 				   (unsigned long long)c->keyslots_size);
 	off = min_data_offset(c);
 	if (off && (off < c->keyslots_size ||
 		    off - c->keyslots_size < 2 * c->metadata_size))
-		return luks2_vfail(c, "config: metadata and keyslots area (%llu bytes) reach beyond data offset %llu",
+		return luks2_vfail(c, "config: keyslots area ends at %llu, beyond data offset %llu",
 				   (unsigned long long)(2 * c->metadata_size + c->keyslots_size),
 				   (unsigned long long)off);
 	if (json_object_object_get_ex(config, "flags", &flags)) {
@@ -121,7 +122,7 @@ int luks2_validate_json_size(struct luks2_vctx *c)
 		return -ENOMEM;
 	len = strlen(text);
 	if (len >= c->hdr_size - SZ_4K)
-		return luks2_vfail(c, "metadata: JSON text of %zu bytes leaves no NUL in the %llu-byte area",
+		return luks2_vfail(c, "metadata: %zu bytes of JSON text leave no NUL in %llu",
 				   len, (unsigned long long)(c->hdr_size - SZ_4K));
 	return 0;
 }
@@ -131,7 +132,7 @@ static int check_area_bounds(struct luks2_vctx *c, const struct area *a)
 	uint64_t start = 2 * c->metadata_size;
 
 	if (a->offset < start)
-		return luks2_vfail(c, "keyslot %s: area offset %llu is inside the metadata (below %llu)",
+		return luks2_vfail(c, "keyslot %s: area offset %llu inside the metadata (< %llu)",
 				   a->name, (unsigned long long)a->offset,
 				   (unsigned long long)start);
 	if (!a->size)
@@ -209,13 +210,13 @@ static int check_kdf(struct luks2_vctx *c, const char *key, struct json_object *
 	if (!strcmp(type, "pbkdf2")) {
 		if (count != 4 || !ljson_get_str(kdf, "hash") ||
 		    !has_int(kdf, "iterations") || !ljson_get_str(kdf, "salt"))
-			return luks2_vfail(c, "keyslot %s: pbkdf2 kdf needs exactly type, hash, iterations, salt",
+			return luks2_vfail(c, "keyslot %s: pbkdf2 kdf members are wrong",
 					   key);
 	} else if (!strcmp(type, "argon2i") || !strcmp(type, "argon2id")) {
 		if (count != 5 || !has_int(kdf, "time") ||
 		    !has_int(kdf, "memory") || !has_int(kdf, "cpus") ||
 		    !ljson_get_str(kdf, "salt"))
-			return luks2_vfail(c, "keyslot %s: %s kdf needs exactly type, salt, time, memory, cpus",
+			return luks2_vfail(c, "keyslot %s: %s kdf members are wrong",
 					   key, type);
 	}
 	/* Other kdf types are not checked here; they fail at unlock. */
@@ -253,14 +254,15 @@ static int check_luks2_keyslot(struct luks2_vctx *c, const char *key,
 	if (!type || strcmp(type, "luks1"))
 		return luks2_vfail(c, "keyslot %s: af type is not luks1", key);
 	if (!ljson_get_str(af, "hash") || !has_int(af, "stripes"))
-		return luks2_vfail(c, "keyslot %s: af needs a hash string and integer stripes", key);
+		return luks2_vfail(c, "keyslot %s: af needs a hash string and integer stripes",
+				   key);
 
 	type = ljson_get_str(area, "type");
 	if (!type || strcmp(type, "raw"))
 		return luks2_vfail(c, "keyslot %s: area type is not raw", key);
 	if (!ljson_get_str(area, "encryption") || !has_int(area, "key_size") ||
 	    !ljson_get_str(area, "offset") || !ljson_get_str(area, "size"))
-		return luks2_vfail(c, "keyslot %s: raw area needs encryption, integer key_size, offset, size",
+		return luks2_vfail(c, "keyslot %s: raw area lacks encryption or integer key_size",
 				   key);
 
 	n = digests_with_keyslot(c, key);
@@ -279,11 +281,11 @@ static int check_reencrypt_area(struct luks2_vctx *c, const char *key,
 
 	if (!strcmp(type, "checksum") || !strcmp(type, "datashift-checksum")) {
 		if (!ljson_get_str(area, "hash") || !has_int(area, "sector_size"))
-			return luks2_vfail(c, "keyslot %s: %s area needs hash and integer sector_size",
+			return luks2_vfail(c, "keyslot %s: %s area needs hash, integer sector_size",
 					   key, type);
 		if (ljson_get_u32(area, "sector_size", &ss) < 0 || ss < 512 ||
 		    (ss & (ss - 1)))
-			return luks2_vfail(c, "keyslot %s: area sector_size is not a power of two >= 512",
+			return luks2_vfail(c, "keyslot %s: area sector_size is not 2^n >= 512",
 					   key);
 		/* 2.6.1 does not look at shift_size of datashift-checksum. */
 	} else if (!strcmp(type, "datashift") || !strcmp(type, "datashift-journal")) {
@@ -291,7 +293,7 @@ static int check_reencrypt_area(struct luks2_vctx *c, const char *key,
 		if (!s)
 			return luks2_vfail(c, "keyslot %s: %s area needs shift_size", key, type);
 		if (ljson_parse_u64(s, &shift) < 0 || !shift || shift % 512)
-			return luks2_vfail(c, "keyslot %s: shift_size is not a non-zero multiple of 512",
+			return luks2_vfail(c, "keyslot %s: shift_size is not a multiple of 512 > 0",
 					   key);
 	}
 	return 0;
@@ -306,7 +308,7 @@ static int check_reencrypt_keyslot(struct luks2_vctx *c, const char *key,
 	mode = ljson_get_str(ks, "mode");
 	dir = ljson_get_str(ks, "direction");
 	if (!has_int(ks, "key_size") || !mode || !dir)
-		return luks2_vfail(c, "keyslot %s: reencrypt keyslot needs key_size, mode, direction",
+		return luks2_vfail(c, "keyslot %s: needs integer key_size, mode, direction",
 				   key);
 	if (ljson_get_u32(ks, "key_size", &key_size) < 0 || key_size != 1)
 		return luks2_vfail(c, "keyslot %s: reencrypt key_size is not 1", key);
@@ -335,11 +337,12 @@ int luks2_validate_keyslot_types(struct luks2_vctx *c)
 		}
 	}
 	if (c->online && !count)
-		return luks2_vfail(c, "keyslots: online-reencrypt requirement without a reencrypt keyslot");
+		return luks2_vfail(c, "keyslots: online-reencrypt flag but no reencrypt keyslot");
 	if (count && !c->candidate)
-		return luks2_vfail(c, "keyslot %s: reencrypt keyslot without an online-reencrypt requirement",
+		return luks2_vfail(c, "keyslot %s: reencrypt keyslot without online-reencrypt flag",
 				   reenc);
 	if (count > 1)
-		return luks2_vfail(c, "keyslots: %d reencrypt keyslots, at most one is allowed", count);
+		return luks2_vfail(c, "keyslots: %d reencrypt keyslots, at most one allowed",
+				   count);
 	return 0;
 }

@@ -5,7 +5,8 @@
  * "crashing" part way (see docs/luks2-format.md Appendix B).
  *
  *   cs_reenc [--stop-after N] [--crash-after N] [--hotzone-size BYTES]
- *            [--print-progress] [--debug] --key-file K [--header H] IMG
+ *            [--no-benchmark] [--print-progress] [--debug]
+ *            --key-file K [--header H] IMG
  *   cs_reenc --status [--header H] IMG
  *
  * --stop-after N   the progress callback returns 1 on its N-th call, so
@@ -16,6 +17,10 @@
  *                  message the program calls _exit(0) at once, leaving the
  *                  hotzone segment flagged in-reencryption (crash state).
  * --hotzone-size   maximum hotzone size in bytes (multiple of 512); 0 = auto.
+ * --no-benchmark   new digests (the reencryption digest is re-created on
+ *                  resume for checksum resilience) get 1000 PBKDF2
+ *                  iterations instead of a ~1 s benchmark (test speed only;
+ *                  cryptsetup itself would benchmark).
  * --print-progress print "progress OFFSET SIZE" (bytes) on stdout for every
  *                  progress callback. libcryptsetup 2.6.1 calls it once
  *                  before the first hotzone with the stored progress, then
@@ -52,11 +57,13 @@ static unsigned long post_seen;
 static int debug;
 static int print_progress;
 static int status_only;
+static int no_benchmark;
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: cs_reenc [--stop-after N] [--crash-after N] "
-		"[--hotzone-size BYTES] [--print-progress] [--debug]\n"
+		"[--hotzone-size BYTES] [--no-benchmark]\n"
+		"                [--print-progress] [--debug]\n"
 		"                --key-file K [--header H] IMG\n");
 	exit(2);
 }
@@ -199,6 +206,10 @@ int main(int argc, char **argv)
 			debug = 1;
 			continue;
 		}
+		if (!strcmp(o, "--no-benchmark")) {
+			no_benchmark = 1;
+			continue;
+		}
 		if (!strcmp(o, "--status")) {
 			status_only = 1;
 			continue;
@@ -254,6 +265,22 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "cs_reenc: crypt_load: %s\n", strerror(-r));
 		goto out;
+	}
+
+	if (no_benchmark) {
+		struct crypt_pbkdf_type pbkdf = {
+			.type = CRYPT_KDF_PBKDF2,
+			.hash = "sha256",
+			.iterations = 1000,
+			.flags = CRYPT_PBKDF_NO_BENCHMARK,
+		};
+
+		r = crypt_set_pbkdf_type(cd, &pbkdf);
+		if (r < 0) {
+			fprintf(stderr, "cs_reenc: crypt_set_pbkdf_type: %s\n",
+				strerror(-r));
+			goto out;
+		}
 	}
 
 	memset(&params, 0, sizeof(params));

@@ -19,7 +19,9 @@ set -u
 
 die() { echo "mangle-hdr.sh: $*" >&2; exit 1; }
 
-[ $# -ge 2 ] && [ $# -le 3 ] || die "usage: mangle-hdr.sh IMG 'jq filter' ['sed script']"
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+	die "usage: mangle-hdr.sh IMG 'jq filter' ['sed script']"
+fi
 img=$1
 filter=$2
 post=${3:-}
@@ -38,6 +40,8 @@ if [ "$hdr_size" -lt 16384 ] || [ "$hdr_size" -gt 4194304 ] ||
    [ $((hdr_size % 4096)) -ne 0 ]; then
 	die "$img: bad hdr_size $hdr_size"
 fi
+magic2=$(dd if="$img" bs=1 skip="$hdr_size" count=6 2>/dev/null | od -An -tx1 | tr -d ' \n')
+[ "$magic2" = "534b554cbabe" ] || die "$img: no secondary header at $hdr_size"
 area=$((hdr_size - 4096))
 alg=$(dd if="$img" bs=1 skip=72 count=32 2>/dev/null | tr -d '\0')
 [ "$alg" = sha256 ] || die "$img: checksum_alg '$alg' is not sha256"
@@ -76,7 +80,5 @@ write_copy() {
 }
 
 write_copy 0
-magic2=$(dd if="$img" bs=1 skip="$hdr_size" count=6 2>/dev/null | od -An -tx1 | tr -d ' \n')
-[ "$magic2" = "534b554cbabe" ] || die "$img: no secondary header at $hdr_size"
 write_copy "$hdr_size"
 exit 0

@@ -17,12 +17,12 @@ vm_self() {
 	"$VM" --prepare >"$T/prepare.log" 2>&1
 	rc=$?
 	why=$(grep -v '^vm.sh: \(downloading\|unpacking\|building\)' "$T/prepare.log" |
-		tail -n 3 | tr '\n' ' ')
+		sed 's/^vm.sh: \(unavailable: \)\{0,1\}//' | tail -n 3 | paste -sd ' ')
 	case $rc in
 	0) ;;
 	77)
 		[ -n "${CI:-}" ] || skip_all "no VM: $why"
-		fail "vm" "no VM under CI: $why (run scripts/install-deps.sh)"
+		fail "vm" "no VM under CI: $why"
 		finish ;;
 	*) fail "vm image" "$why"; finish ;;
 	esac

@@ -23,7 +23,7 @@
 # with apt-get download and unpacked under build/vm/, never installed;
 # --refresh looks for a newer one. The initramfs (busybox-static and the
 # modules in VM_MODULES with their dependencies) is rebuilt only when its
-# inputs change.
+# inputs change. VM_APPEND adds to the kernel command line.
 # See ../shared/docs/DESIGN.md section 6.
 set -u
 
@@ -78,11 +78,21 @@ cached_deb() {
 	for f in "$VMDIR/deb/${1}_"*.deb; do [ -e "$f" ] && echo "$f"; done | tail -n 1
 }
 
+# The linux-image-6.1.0-NN-amd64 packages apt knows of, newest first.
+list_kernels() {
+	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' 2>/dev/null |
+		cut -d' ' -f1 | sort -rV
+}
+
 # Download and unpack the newest linux-image-6.1.0-NN-amd64 apt knows of.
 fetch_kernel() {
-	local pkgs p deb tree
-	pkgs=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' \
-		2>/dev/null | cut -d' ' -f1 | sort -rV)
+	local pkgs p deb tree old
+	pkgs=$(list_kernels)
+	if [ -z "$pkgs" ] && [ "$(id -u)" = 0 ]; then
+		say "no kernel package known to apt; apt-get update"
+		apt-get update -qq >"$VMDIR/apt.log" 2>&1
+		pkgs=$(list_kernels)
+	fi
 	[ -n "$pkgs" ] || return 1
 	mkdir -p "$VMDIR/deb" || return 1
 	for p in $(echo "$pkgs" | head -n 3); do
@@ -101,6 +111,10 @@ fetch_kernel() {
 		dpkg-deb -x "$deb" "$tree.tmp" || { rm -rf "$tree.tmp"; continue; }
 		depmod -b "$tree.tmp" "${p#linux-image-}" || { rm -rf "$tree.tmp"; continue; }
 		rm -rf "$tree" && mv "$tree.tmp" "$tree" && touch "$tree/.unpacked" || return 1
+		# Keep one kernel: drop older trees and packages.
+		for old in "$VMDIR"/linux-image-* "$VMDIR"/deb/linux-image-*.deb; do
+			case $old in "$tree" | "$deb") ;; *) rm -rf "$old" ;; esac
+		done
 		echo "$tree"
 		return 0
 	done
@@ -203,7 +217,7 @@ extract_vmlinux() {
 # Fetch the kernel and (re)build the initramfs when its inputs changed.
 prepare_image() {
 	local t kernel kver moddir mods sum stage m
-	for t in qemu-system-x86_64 cpio gzip depmod dpkg-deb flock timeout; do
+	for t in qemu-system-x86_64 cpio depmod dpkg-deb apt-get flock timeout; do
 		command -v "$t" >/dev/null 2>&1 ||
 			unavailable "$t not installed (run scripts/install-deps.sh)"
 	done
