@@ -32,11 +32,18 @@ static uint64_t old_physical(struct reenc_ctx *c)
 	return c->moved_chunk ? c->moved.offset : c->prev.offset + c->offset;
 }
 
+static int hash_block(struct reenc_ctx *c, const uint8_t *data, uint8_t *out)
+{
+	int r = crypt_hash_write(c->csum, data, c->block);
+
+	return r < 0 ? r : crypt_hash_final(c->csum, out, c->hash_len);
+}
+
 static int hash_blocks(struct reenc_ctx *c, const uint8_t *data, size_t len,
 		       uint8_t *out)
 {
 	for (size_t o = 0; o < len; o += c->block, out += c->hash_len) {
-		int r = crypt_hash_once(c->hash, data + o, c->block, out);
+		int r = hash_block(c, data + o, out);
 
 		if (r < 0)
 			return r;
@@ -241,7 +248,7 @@ static int recover_checksum(struct reenc_ctx *c)
 		r = io_pread(c->fd_data, c->buf, c->length, c->data_offset + c->offset);
 	for (size_t i = 0; !r && i < n; i++) {
 		o = i * c->block;
-		r = crypt_hash_once(c->hash, c->buf + o, c->block, h);
+		r = hash_block(c, c->buf + o, h);
 		if (r < 0 || memcmp(h, sums + i * c->hash_len, c->hash_len))
 			continue;	/* not the old block: already rewritten */
 		r = transform(c, c->offset + o, c->buf + o, c->block);

@@ -42,6 +42,7 @@ struct reenc_ctx {
 	int d_old, d_new;		/* digests of previous / final */
 	struct volume_key *vk_old, *vk_new;
 	struct crypt_storage *st_old, *st_new;
+	struct crypt_hash *csum;	/* checksum hash, reused per block */
 	uint64_t data_offset;		/* new data offset (final.offset) */
 	uint64_t device_size;		/* bytes to rewrite */
 	int fixed;			/* every regular segment has a size */

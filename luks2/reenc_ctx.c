@@ -63,7 +63,7 @@ static int load_params(struct reenc_ctx *c, const struct reenc_info *ri)
 	snprintf(c->hash, sizeof(c->hash), "%s", ri->hash);
 	if (c->hash[0]) {
 		c->hash_len = crypt_hash_size(c->hash);
-		if (c->hash_len <= 0) {
+		if (c->hash_len <= 0 || crypt_hash_init(&c->csum, c->hash) < 0) {
 			log_err("resilience hash '%s' is not available", c->hash);
 			return -ENOENT;
 		}
@@ -221,6 +221,7 @@ void reenc_free(struct reenc_ctx *c)
 		return;
 	crypt_storage_destroy(c->st_old);
 	crypt_storage_destroy(c->st_new);
+	crypt_hash_destroy(c->csum);
 	vk_free(c->vk_old);
 	vk_free(c->vk_new);
 	json_object_put(c->jprev);
