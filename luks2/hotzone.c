@@ -34,21 +34,9 @@ static uint64_t old_physical(struct reenc_ctx *c)
 
 static int hash_block(struct reenc_ctx *c, const uint8_t *data, uint8_t *out)
 {
-	int r = crypt_hash_write(c->csum, data, c->block);
+	int r = crypt_hash_write(c->w[0].csum, data, c->block);
 
-	return r < 0 ? r : crypt_hash_final(c->csum, out, c->hash_len);
-}
-
-static int hash_blocks(struct reenc_ctx *c, const uint8_t *data, size_t len,
-		       uint8_t *out)
-{
-	for (size_t o = 0; o < len; o += c->block, out += c->hash_len) {
-		int r = hash_block(c, data + o, out);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return r < 0 ? r : crypt_hash_final(c->w[0].csum, out, c->hash_len);
 }
 
 /* Resilience data first, then the header with the hot segments. */
@@ -65,7 +53,7 @@ static int protect(struct reenc_ctx *c, enum reenc_res res)
 		sums = malloc(n);
 		if (!sums)
 			return -ENOMEM;
-		r = hash_blocks(c, c->buf, c->length, sums);
+		r = reenc_par_hash(c, c->buf, c->length, sums);
 		if (!r)
 			r = io_pwrite(c->d->hdr_fd, sums, n, c->area_off);
 		free(sums);
@@ -88,12 +76,8 @@ static int protect(struct reenc_ctx *c, enum reenc_res res)
 /* Old bytes in buf -> new bytes in buf (logical offset off, len bytes). */
 static int transform(struct reenc_ctx *c, uint64_t off, uint8_t *buf, size_t len)
 {
-	int r = 0;
+	int r = reenc_par_transform(c, off, buf, len);
 
-	if (c->st_old)
-		r = crypt_storage_decrypt(c->st_old, off / 512, len, buf);
-	if (!r && c->st_new)
-		r = crypt_storage_encrypt(c->st_new, off / 512, len, buf);
 	if (r < 0)
 		log_err("cipher failure at offset %ju: %s", (uintmax_t)off, strerror(-r));
 	return r;

@@ -24,6 +24,13 @@ enum reenc_res {
 #define REENC_NONE_HOTZONE (20ULL << 20)	/* default for "none" */
 #define REENC_DEFAULT_HOTZONE (64ULL << 20)	/* our default cap */
 
+#define REENC_MAX_THREADS 8
+
+struct reenc_worker {
+	struct crypt_storage *st_old, *st_new;
+	struct crypt_hash *csum;	/* checksum hash, reused per block */
+};
+
 struct reenc_ctx {
 	struct luks2_dev *d;
 	enum reenc_mode mode;
@@ -41,8 +48,8 @@ struct reenc_ctx {
 	int has_moved;
 	int d_old, d_new;		/* digests of previous / final */
 	struct volume_key *vk_old, *vk_new;
-	struct crypt_storage *st_old, *st_new;
-	struct crypt_hash *csum;	/* checksum hash, reused per block */
+	struct reenc_worker w[REENC_MAX_THREADS];	/* per-CPU contexts */
+	int nworkers;
 	uint64_t data_offset;		/* new data offset (final.offset) */
 	uint64_t device_size;		/* bytes to rewrite */
 	int fixed;			/* every regular segment has a size */
@@ -118,6 +125,12 @@ struct luks2_format {
 	const char *uuid, *label, *subsystem;
 };
 int luks2_hdr_format(struct luks2_hdr *hdr, const struct luks2_format *f);
+
+/* reenc_par.c: the CPU work of a hotzone on every online CPU */
+int reenc_workers_init(struct reenc_ctx *ctx);
+void reenc_workers_free(struct reenc_ctx *ctx);
+int reenc_par_transform(struct reenc_ctx *ctx, uint64_t off, uint8_t *buf, size_t len);
+int reenc_par_hash(struct reenc_ctx *ctx, const uint8_t *buf, size_t len, uint8_t *sums);
 
 const char *reenc_res_name(enum reenc_res r);
 int reenc_res_parse(const char *s, enum reenc_res *r);

@@ -63,7 +63,7 @@ static int load_params(struct reenc_ctx *c, const struct reenc_info *ri)
 	snprintf(c->hash, sizeof(c->hash), "%s", ri->hash);
 	if (c->hash[0]) {
 		c->hash_len = crypt_hash_size(c->hash);
-		if (c->hash_len <= 0 || crypt_hash_init(&c->csum, c->hash) < 0) {
+		if (c->hash_len <= 0) {
 			log_err("resilience hash '%s' is not available", c->hash);
 			return -ENOENT;
 		}
@@ -146,7 +146,6 @@ static int load_length(struct reenc_ctx *c, uint64_t max_hotzone)
 
 static int load_keys(struct reenc_ctx *c, const char *pass, size_t len, int keyslot)
 {
-	const struct volume_key *vk_new;
 	int r;
 
 	r = luks2_reenc_unlock(c->d, keyslot, pass, len, &c->vk_old, &c->vk_new);
@@ -161,16 +160,7 @@ static int load_keys(struct reenc_ctx *c, const char *pass, size_t len, int keys
 		log_err("reencryption metadata is invalid: its digest does not verify");
 		return -EINVAL;
 	}
-	vk_new = c->vk_new ? c->vk_new : c->vk_old;
-	if (c->prev.type == SEG_CRYPT)
-		r = crypt_storage_init(&c->st_old, c->prev.sector_size, c->prev.cipher,
-				       c->vk_old->key, c->vk_old->len);
-	if (!r && c->final.type == SEG_CRYPT)
-		r = crypt_storage_init(&c->st_new, c->final.sector_size, c->final.cipher,
-				       vk_new->key, vk_new->len);
-	if (r < 0)
-		log_err("cipher not available: %s", strerror(-r));
-	return r;
+	return reenc_workers_init(c);
 }
 
 int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
@@ -219,9 +209,7 @@ void reenc_free(struct reenc_ctx *c)
 {
 	if (!c)
 		return;
-	crypt_storage_destroy(c->st_old);
-	crypt_storage_destroy(c->st_new);
-	crypt_hash_destroy(c->csum);
+	reenc_workers_free(c);
 	vk_free(c->vk_old);
 	vk_free(c->vk_new);
 	json_object_put(c->jprev);

@@ -60,11 +60,12 @@ cs_json() {
 	cryptsetup luksDump --disable-locks --dump-json-metadata $(hdr_args "$1") "$1" |
 		jq -S .
 }
-# cs_dump_field IMG 'Field': one field of luksDump's text output.
-cs_dump_field() {
-	# shellcheck disable=SC2046
-	cryptsetup luksDump --disable-locks $(hdr_args "$1") "$1" |
-		sed -n "s/^$2:[[:space:]]*//p" | head -n1
+# eq NAME GOT WANT: pass when the two strings are equal.
+eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else
+		fail "$1" "got '$(echo "$2" | head -c 300 | tr '\n' ' ')' want '$(echo "$3" |
+			head -c 300 | tr '\n' ' ')'"
+	fi
 }
 # st IMG ARGS...: luks2-status with the image's detached header, if any.
 st() {
@@ -145,35 +146,6 @@ same_fields() {
 	fi
 }
 
-# rs_expect NAME IMG 'state mode direction resilience': -o of the four
-# reencryption keys (one per line) equals the expectation.
-rs_expect() {
-	local got want
-	want=$(echo "$3" | tr ' ' '\n')
-	got=$(st "$2" -o state,mode,direction,resilience 2>&1)
-	if [ "$got" = "$want" ]; then pass "$1"; else
-		fail "$1" "got '$(echo "$got" | tr '\n' ' ')' want '$3'"
-	fi
-}
-
-# rs_libcs NAME IMG: state/mode/direction/resilience also agree with
-# libcryptsetup's crypt_reencrypt_status() (cs_reenc --status) and with
-# the reencrypt keyslot as stored.
-rs_libcs() {
-	local line ours theirs area
-	# shellcheck disable=SC2046
-	line=$("$CS_REENC" --status $(hdr_args "$2") "$2" 2>&1)
-	theirs=$(echo "$line" | tr ' ' '\n' |
-		sed -n 's/^\(state\|mode\|direction\|resilience\)=//p')
-	ours=$(st "$2" -o state,mode,direction,resilience 2>&1)
-	area=$(cs_json "$2" | jq -r '.keyslots[] | select(.type == "reencrypt") | .area.type')
-	if [ "$ours" = "$theirs" ] && [ "$(echo "$ours" | sed -n 4p)" = "$area" ]; then
-		pass "$1"
-	else
-		fail "$1" "ours '$(echo "$ours" | tr '\n' ' ')' libcryptsetup '$line' area '$area'"
-	fi
-}
-
 # cs_progress IMG: "PROGRESS TOTAL" as libcryptsetup reports them to the
 # progress callback before the first hotzone (run on copies: resuming may
 # commit the header).
@@ -188,12 +160,12 @@ cs_progress() {
 	rm -f "$c" "$c.hdr"
 }
 
-# seg_remaining IMG: bytes not yet rewritten according to the segments: the
-# regular segments that are not in final form (type of backup-final and, for
-# crypt, bound to backup-final's digest) or are in-reencryption; a dynamic
-# size runs to the end of the data device.
+# seg_remaining DATA_DEV_SIZE <METADATA_JSON: bytes not yet rewritten
+# according to the segments: the regular segments that are not in final form
+# (type of backup-final and, for crypt, bound to backup-final's digest) or
+# are in-reencryption; a dynamic size runs to the end of the data device.
 seg_remaining() {
-	cs_json "$1" | jq --argjson dev "$(stat -c %s "$1")" '
+	jq --argjson dev "$1" '
 		def has_flag($f): (.flags // []) | any(.[]; . == $f);
 		. as $m
 		| [$m.segments | to_entries[] | select(.value | has_flag("backup-final"))][0] as $f
@@ -209,31 +181,52 @@ seg_remaining() {
 		| add // 0'
 }
 
-# progress_check NAME IMG [MIN]: --json progress_bytes/total_bytes and -o
-# agree with each other, with libcryptsetup's progress callback (clean
-# states only) and with the segments (total - progress = bytes left);
-# progress >= MIN. Sets PROGRESS for the caller.
-progress_check() {
-	local name=$1 img=$2 min=${3:-0} j p t po to lib rem why=
+# check_state NAME IMG 'STATE MODE DIRECTION RESILIENCE' QRC [MIN_PROGRESS]
+# A header in reencryption: -q exits QRC; -o and --json show the expected
+# state/mode/direction/resilience; for clean/crash states they agree with
+# libcryptsetup's crypt_reencrypt_status() (cs_reenc --status) and the
+# stored reencrypt keyslot area type; --json .metadata equals cryptsetup's
+# JSON; progress_bytes/total_bytes agree between -o and --json, with
+# libcryptsetup's progress callback (clean states, unless NO_LIB_PROGRESS=1:
+# libcryptsetup cannot resume that state) and with the segments (total -
+# progress = bytes left); progress >= MIN_PROGRESS; nothing was written.
+# Sets PROGRESS for the caller.
+check_state() {
+	local n=$1 img=$2 exp=$3 qrc=$4 min=${5:-0} before j o m ours lib rem p t why=
+	before=$(img_sum "$img")
+	expect_rc "$n: -q" "$qrc" st "$img" -q
+	o=$(st "$img" -o state,mode,direction,resilience,progress_bytes,total_bytes 2>&1)
 	j=$(st "$img" --json 2>/dev/null)
-	p=$(echo "$j" | jq -r '.reencrypt.progress_bytes')
-	t=$(echo "$j" | jq -r '.reencrypt.total_bytes')
-	po=$(st "$img" -o progress_bytes 2>/dev/null)
-	to=$(st "$img" -o total_bytes 2>/dev/null)
-	rem=$(seg_remaining "$img")
-	[ "$p" = "$po" ] && [ "$t" = "$to" ] || why="json $p/$t vs -o $po/$to"
-	# NO_LIB_PROGRESS=1: libcryptsetup cannot resume this state.
-	if [ -z "${NO_LIB_PROGRESS:-}" ] && [ "$(st "$img" -o state 2>/dev/null)" = clean ]; then
+	m=$(cs_json "$img")
+	ours=$(echo "$o" | head -n 4 | tr '\n' ' ')
+	eq "$n: -o state/mode/direction/resilience" "$ours" "$exp "
+	eq "$n: --json reencrypt" "$(echo "$j" | jq -r '.reencrypt | .state, .mode,
+		.direction, .resilience, .progress_bytes, .total_bytes')" "$o"
+	case $exp in
+	clean*|crash*)
+		# shellcheck disable=SC2046
+		lib=$("$CS_REENC" --status $(hdr_args "$img") "$img" 2>&1 | tr ' ' '\n' |
+			sed -n 's/^\(state\|mode\|direction\|resilience\)=//p' | tr '\n' ' ')
+		eq "$n: same as libcryptsetup" "$ours" "$lib"
+		eq "$n: resilience = area type" "${exp##* }" "$(echo "$m" |
+			jq -r '.keyslots[] | select(.type == "reencrypt") | .area.type')" ;;
+	esac
+	eq "$n: json metadata" "$(echo "$j" | jq -S .metadata)" "$m"
+	p=$(echo "$o" | sed -n 5p)
+	t=$(echo "$o" | sed -n 6p)
+	if [ -z "${NO_LIB_PROGRESS:-}" ] && [ "${exp%% *}" = clean ]; then
 		lib=$(cs_progress "$img")
-		[ "$lib" = "$p $t" ] || why="$why; libcryptsetup says '$lib', ours '$p $t'"
+		[ "$lib" = "$p $t" ] || why="libcryptsetup says '$lib', ours '$p $t'"
 	fi
-	[ "$p" -ge 0 ] 2>/dev/null && [ "$t" -gt 0 ] 2>/dev/null ||
-		why="$why; not numbers: '$p' '$t'"
-	[ -z "$why" ] && [ $((t - p)) -ne "$rem" ] &&
-		why="total-progress $((t - p)) but segments leave $rem"
-	[ -z "$why" ] && [ "$p" -lt "$min" ] && why="progress $p, want >= $min"
-	if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
+	rem=$(echo "$m" | seg_remaining "$(stat -c %s "$img")")
+	if ! [ "$p" -ge "$min" ] 2>/dev/null || ! [ "$t" -gt 0 ] 2>/dev/null; then
+		why="$why; progress '$p' (want >= $min), total '$t'"
+	elif [ $((t - p)) -ne "$rem" ]; then
+		why="$why; total-progress $((t - p)) but segments leave $rem"
+	fi
+	[ -z "$why" ] && pass "$n: progress" || fail "$n: progress" "${why#; }"
 	PROGRESS=$p
+	eq "$n: never writes" "$(img_sum "$img")" "$before"
 }
 
 # img_sum IMG: modification times (ns) and checksum of the first 8 MiB
