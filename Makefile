@@ -96,6 +96,10 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+bench: deps
+	$(MAKE) all
+	bench/bench.sh
+
 check: deps
 	$(MAKE) test-progs
 	tests/run-all.sh unit cli interop crash vm
@@ -117,5 +121,5 @@ clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/luks2box $(B)/libluks2box.a \
 		$(addprefix $(B)/,$(APPLETS)) $(B)/t
 
-.PHONY: all check demo deps install clean test-progs
+.PHONY: all bench check demo deps install clean test-progs
 -include $(LIB_OBJ:.o=.d) $(APPLET_OBJ:.o=.d)

@@ -9,14 +9,14 @@ trap 'rm -f "$log"' EXIT
 files_failed=0
 
 run_one() {	# run_one LABEL CMD...
-	local rc
-	echo "=== $1"
+	local rc label=$1
+	echo "=== $label"
 	shift
 	"$@" 2>&1 | tee -a "$log"
 	rc=${PIPESTATUS[0]}
 	case $rc in
 	0|77) ;;
-	*) echo "FAIL: $1: exited $rc" | tee -a "$log"; files_failed=$((files_failed + 1)) ;;
+	*) echo "FAIL: $label: exited $rc" | tee -a "$log"; files_failed=$((files_failed + 1)) ;;
 	esac
 }
 
