@@ -97,6 +97,42 @@ static int parse_json_area(const char *area, size_t len, struct json_object **ou
 	return 0;
 }
 
+/* cryptsetup before 2.0.3 left fields of another kdf type in keyslots;
+ * like cryptsetup, drop them in memory and validate again. 1 if changed. */
+static int repair_kdf(struct json_object *root)
+{
+	static const char *const pbkdf2[] = { "type", "salt", "hash", "iterations", NULL };
+	static const char *const argon2[] = { "type", "salt", "time", "memory", "cpus", NULL };
+	int changed = 0;
+
+	json_object_object_foreach(ljson_get(root, "keyslots"), name, ks) {
+		struct json_object *kdf = ljson_get(ks, "kdf");
+		const char *t = ljson_get_str(kdf, "type"), *const *keep, *drop[16];
+		int n = 0;
+
+		(void)name;
+		if (!t || !json_object_is_type(kdf, json_type_object))
+			continue;
+		keep = !strcmp(t, "pbkdf2") ? pbkdf2 :
+		       !strcmp(t, "argon2i") || !strcmp(t, "argon2id") ? argon2 : NULL;
+		if (!keep)
+			continue;
+		json_object_object_foreach(kdf, k, v) {
+			int known = 0;
+
+			(void)v;
+			for (int i = 0; keep[i]; i++)
+				known |= !strcmp(k, keep[i]);
+			if (!known && n < 16)
+				drop[n++] = k;
+		}
+		for (int i = 0; i < n; i++)
+			json_object_object_del(kdf, drop[i]);
+		changed |= n > 0;
+	}
+	return changed;
+}
+
 /* Read and check one copy at off. ok=1 and *json set when usable;
  * *bin_ok tells whether the binary header and checksum were good. */
 static int read_copy(int fd, uint64_t off, int secondary, uint64_t dev_size,
@@ -170,6 +206,8 @@ static int read_copy(int fd, uint64_t off, int secondary, uint64_t dev_size,
 	if (r < 0)
 		goto out;
 	r = luks2_validate(*json, hs, st->why, sizeof(st->why));
+	if (r < 0 && repair_kdf(*json))
+		r = luks2_validate(*json, hs, st->why, sizeof(st->why));
 	if (r < 0) {
 		json_object_put(*json);
 		*json = NULL;
