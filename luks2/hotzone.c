@@ -46,6 +46,8 @@ static int protect(struct reenc_ctx *c, enum reenc_res res)
 	uint8_t *sums;
 	int r;
 
+	if (res == RES_NONE)	/* "none" commits only when the run ends */
+		return 0;
 	if (res == RES_CHECKSUM) {
 		n = c->length / c->block * c->hash_len;
 		if (n > c->area_size)
