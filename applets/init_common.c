@@ -135,8 +135,8 @@ static void pbkdf_from_json(struct json_object *kdf, struct luks2_pbkdf *p)
 
 int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *vk,
 		      const struct init_opts *o, const struct passlist *pl,
-		      const int *pass_of, const struct json_object *const *old_kdf,
-		      int count, const char *cipher)
+		      const int *pass_of, const int *old_ks,
+		      const struct json_object *const *old_kdf, int count, const char *cipher)
 {
 	struct luks2_pbkdf p;
 	int id, r;
@@ -155,6 +155,8 @@ int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *
 			log_err("cannot create keyslot %d: %s", id, strerror(-r));
 			return r;
 		}
+		if (old_ks)
+			luks2_tokens_keyslot(&d->hdr, old_ks[i], id);
 		log_verbose("new keyslot %d (passphrase %d, %s)", id, pass_of[i] + 1, p.type);
 	}
 	return 0;

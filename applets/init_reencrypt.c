@@ -151,7 +151,7 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 		d_new = luks2_digest_create(&d->hdr, vk_new->key, key_len, "sha256",
 					    o->force_iter ? 1000 : 0);
 		r = d_new < 0 ? d_new : init_new_keyslots(d, d_new, vk_new, o, pl, u.pass_of,
-							  u.kdf, u.n, cipher);
+							  u.ks, u.kdf, u.n, cipher);
 		if (r < 0)
 			goto out;
 	}

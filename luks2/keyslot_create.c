@@ -178,7 +178,28 @@ int luks2_keyslot_destroy(struct luks2_dev *d, int keyslot)
 	digest = luks2_digest_by_keyslot(&d->hdr, keyslot);
 	if (digest >= 0)
 		luks2_digest_assign_keyslot(&d->hdr, digest, keyslot, 0);
+	luks2_tokens_keyslot(&d->hdr, keyslot, -1);
 	snprintf(name, sizeof(name), "%d", keyslot);
 	json_object_object_del(keyslots, name);
 	return 0;
+}
+
+/* Tokens name keyslots: a copied keyslot joins them, a removed one leaves. */
+void luks2_tokens_keyslot(struct luks2_hdr *hdr, int from, int to)
+{
+	char f[12], t[12];
+
+	snprintf(f, sizeof(f), "%d", from);
+	snprintf(t, sizeof(t), "%d", to);
+	json_object_object_foreach(ljson_get(hdr->jobj, "tokens"), name, tok) {
+		struct json_object *ks = ljson_get(tok, "keyslots");
+
+		(void)name;
+		if (!ljson_array_has_str(ks, f))
+			continue;
+		if (to >= 0)
+			ljson_array_add_str(ks, t);
+		else
+			ljson_array_del_str(ks, f);
+	}
 }

@@ -144,6 +144,8 @@ int luks2_keyslot_create(struct luks2_dev *d, int keyslot, int digest,
 			 const struct volume_key *vk, const char *pass,
 			 size_t pass_len, const struct luks2_pbkdf *pbkdf,
 			 const char *area_cipher, size_t area_key_len);
+/* Tokens listing keyslot from also list keyslot to (to < 0: drop from). */
+void luks2_tokens_keyslot(struct luks2_hdr *hdr, int from, int to);
 /* Wipe the area and remove the keyslot from the JSON and its digest. */
 int luks2_keyslot_destroy(struct luks2_dev *d, int keyslot);
 /* First free gap of len bytes in the keyslots area (max_gap: largest). */

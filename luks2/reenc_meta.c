@@ -121,6 +121,7 @@ static void drop_keyslot(struct reenc_ctx *c, int id, uint64_t *off, uint64_t *l
 		(*nwipe)++;
 	if (digest >= 0)
 		luks2_digest_assign_keyslot(&c->d->hdr, digest, id, 0);
+	luks2_tokens_keyslot(&c->d->hdr, id, -1);
 	snprintf(k, sizeof(k), "%d", id);
 	json_object_object_del(ljson_get(c->d->hdr.jobj, "keyslots"), k);
 }
