@@ -308,6 +308,10 @@ int init_decrypt(const char *dev, const struct init_opts *o,
 		log_err("%s: expected one encrypted data segment with iv_tweak 0", dev);
 		r = -EINVAL;
 	}
+	if (!r && ljson_get(ljson_get_id(ljson_get(s.d.hdr.jobj, "segments"), 0), "integrity")) {
+		log_err("authenticated (integrity) segments cannot be decrypted in place");
+		r = -ENOTSUP;
+	}
 	if (!r && !removal && s0.offset) {
 		log_err("the detached header puts data at offset %ju; decrypting in place would "
 			"leave it there (move the header to a new file instead)", (uintmax_t)s0.offset);
