@@ -84,12 +84,10 @@ static void load_sizes(struct reenc_ctx *c)
 	int n = luks2_segment_count(&c->d->hdr);
 
 	c->fixed = !c->has_moved;
-	c->device_size = 0;
-	for (int id = 0; id < n && luks2_segment_get(&c->d->hdr, id, &s) == 0; id++) {
+	for (int id = 0; id < n && luks2_segment_get(&c->d->hdr, id, &s) == 0; id++)
 		if (s.size == LUKS2_DYNAMIC)
 			c->fixed = 0;
-		c->device_size += luks2_segment_len(&s, c->d->size);
-	}
+	c->device_size = luks2_reencrypt_total(&c->d->hdr, c->d->size, c->shift, !c->backward);
 }
 
 static uint64_t phys_quarter(void)

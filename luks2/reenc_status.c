@@ -64,23 +64,51 @@ static int segment_done(const struct reenc_info *ri, const struct luks2_segment 
 	       !strcmp(s->cipher, final->cipher) && s->sector_size == final->sector_size;
 }
 
+/* The bytes a reencryption rewrites: the sum of the regular segments when
+ * all have a size (--device-size, or encryption with a moved segment), else
+ * the device from the new data offset on, less the shift of a forward data
+ * shift (the stale tail). The dynamic segment's physical end depends on
+ * which side it is on, so it cannot simply be summed. */
+uint64_t luks2_reencrypt_total(struct luks2_hdr *hdr, uint64_t dev_size,
+			       uint64_t shift, int forward)
+{
+	struct luks2_segment s, final;
+	uint64_t sum = 0, cut;
+	int n = luks2_segment_count(hdr), dynamic = 0;
+
+	for (int id = 0; id < n && luks2_segment_get(hdr, id, &s) == 0; id++) {
+		dynamic |= s.size == LUKS2_DYNAMIC;
+		sum += luks2_segment_len(&s, dev_size);
+	}
+	if (!dynamic)
+		return sum;
+	if (luks2_segment_get(hdr, luks2_segment_backup(hdr, SEGF_BACKUP_FINAL), &final) < 0)
+		return sum;
+	cut = final.offset + (forward ? shift : 0);
+	return dev_size > cut ? dev_size - cut : 0;
+}
+
 static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info *ri)
 {
 	struct luks2_segment s, final;
 	int n = luks2_segment_count(hdr), fid;
+	uint64_t done = 0;
 
 	fid = luks2_segment_backup(hdr, SEGF_BACKUP_FINAL);
 	if (fid < 0 || luks2_segment_get(hdr, fid, &final) < 0)
 		return;
+	ri->total = luks2_reencrypt_total(hdr, dev_size, ri->shift,
+					  strcmp(ri->direction, "backward"));
 	for (int id = 0; id < n; id++) {
 		if (luks2_segment_get(hdr, id, &s) < 0)
 			return;
-		ri->total += luks2_segment_len(&s, dev_size);
 		if ((s.flags & SEGF_IN_REENC) && ri->state != REENC_INVALID)
 			ri->state = REENC_CRASH;
 		if (segment_done(ri, &s, &final))
-			ri->progress += luks2_segment_len(&s, dev_size);
+			done += luks2_segment_len(&s, dev_size);
 	}
+	/* a done dynamic segment may count the stale tail: clamp */
+	ri->progress = done < ri->total ? done : ri->total;
 }
 
 int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,

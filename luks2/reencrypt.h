@@ -72,6 +72,9 @@ struct reenc_info {
 	char why[160];		/* for REENC_INVALID / REENC_REPAIR */
 };
 const char *reenc_state_name(enum reenc_state s);
+/* Bytes rewritten by the reencryption described by the segments. */
+uint64_t luks2_reencrypt_total(struct luks2_hdr *hdr, uint64_t dev_size,
+			       uint64_t shift, int forward);
 /* Read the reencryption state of a header on a data device of dev_size. */
 int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
 			 struct reenc_info *ri);

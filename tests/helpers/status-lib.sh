@@ -2,10 +2,13 @@
 # (sourced after tests/lib.sh). They compare build/luks2-status with
 # cryptsetup 2.6.1 on image files, offline (--disable-locks).
 
+# shellcheck disable=SC2034 # used by the .test files
 CS_REENC=$B/tests/cs_reenc
 MANGLE=$TOP/tests/helpers/mangle-hdr.sh
 # argon2 kept cheap: 32 KiB, 4 iterations ("time"), 1 thread.
+# shellcheck disable=SC2034
 ARGON_FAST="--pbkdf-memory 32 --pbkdf-force-iterations 4 --pbkdf-parallel 1"
+# shellcheck disable=SC2034
 MiB=1048576
 
 # status_ready: skip the whole file when luks2-status was not built.
@@ -224,7 +227,7 @@ check_state() {
 	elif [ $((t - p)) -ne "$rem" ]; then
 		why="$why; total-progress $((t - p)) but segments leave $rem"
 	fi
-	[ -z "$why" ] && pass "$n: progress" || fail "$n: progress" "${why#; }"
+	if [ -z "$why" ]; then pass "$n: progress"; else fail "$n: progress" "${why#; }"; fi
 	PROGRESS=$p
 	eq "$n: never writes" "$(img_sum "$img")" "$before"
 }
