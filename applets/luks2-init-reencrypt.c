@@ -159,6 +159,11 @@ static int check_opts(struct init_opts *o, const struct common_opts *co)
 		log_err("--reduce-device-size must be a multiple of 512 and at most 1 GiB");
 		return -EINVAL;
 	}
+	if (o->reduce && co->header) {
+		log_err("--reduce-device-size with a detached --header is not supported; "
+			"use one or the other");
+		return -EINVAL;
+	}
 	if (o->encrypt && !o->reduce && !co->header) {
 		log_err("--encrypt needs --header FILE or --reduce-device-size SIZE: "
 			"the header must not overwrite data");
