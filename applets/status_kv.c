@@ -165,15 +165,20 @@ int kv_print_keys(const struct kv_list *kv, const char *keys)
 
 	if (!dup)
 		return -ENOMEM;
-	for (k = strtok_r(dup, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < kv->n && strcmp(kv->v[i].key, k); i++)
-			;
-		if (i == kv->n) {
-			log_err("unknown key '%s'", k);
-			r = -ENOENT;
-			break;
+	/* check every key first: a script gets all values or none */
+	for (int pass = 0; pass < 2 && !r; pass++) {
+		strcpy(dup, keys);
+		for (k = strtok_r(dup, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+			for (i = 0; i < kv->n && strcmp(kv->v[i].key, k); i++)
+				;
+			if (i == kv->n) {
+				log_err("unknown key '%s'", k);
+				r = -ENOENT;
+				break;
+			}
+			if (pass)
+				printf("%s\n", kv->v[i].val);
 		}
-		printf("%s\n", kv->v[i].val);
 	}
 	free(dup);
 	return r;

@@ -28,7 +28,7 @@ static const struct opt_spec common_specs[] = {
 
 static void print_specs(const struct opt_spec *s)
 {
-	char left[64];
+	char left[72];
 
 	for (; s->name; s++) {
 		if (s->key < 256)
@@ -37,7 +37,10 @@ static void print_specs(const struct opt_spec *s)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", s->name,
 				 s->arg ? " " : "", s->arg ? s->arg : "");
-		printf("  %-34s %s\n", left, s->help);
+		if (strlen(left) > 34)
+			printf("  %s\n  %-34s %s\n", left, "", s->help);
+		else
+			printf("  %-34s %s\n", left, s->help);
 	}
 }
 

@@ -53,6 +53,12 @@ static int read_fd(int fd, uint64_t skip, uint64_t max, int stop_at_nl,
 		if (max && n == max)
 			break;
 	}
+	if (skip || (max && n < max)) {
+		safe_free(buf);
+		log_err(skip ? "cannot seek to the requested key file offset"
+			     : "cannot read the requested amount of key file data");
+		return -EINVAL;
+	}
 	*pass = buf;
 	*len = n;
 	return 0;

@@ -134,36 +134,49 @@ mode_setup() {
 
 # ---------------------------------------------------------------- helpers
 # All per-worker state lives in a directory D: pre.* (before init), post.*
-# (after init), w.* (the working copy), vk.old, vk.new, pt.sha, uuid.
+# (after init), w.* (the working copy; w.hdr is the header file of modes
+# with one), pt (the plaintext), vk.old, vk.new, uuid. The helpers avoid
+# subshells: a kill point costs about ten program runs, nothing more.
 
-hargs() { [ "$M_HDR" = 1 ] && [ -e "$1/w.hdr" ] && echo "--header $1/w.hdr"; }
+# set_ha D: HA=(--header D/w.hdr) when the mode has a header file and it
+# exists, else ().
+set_ha() {
+	HA=()
+	[ "$M_HDR" = 1 ] && [ -e "$1/w.hdr" ] && HA=(--header "$1/w.hdr")
+	return 0
+}
 
 # snap D FROM TO: copy the image set FROM.* to TO.* inside D.
 snap() {
-	rm -f "$1/$3.img" "$1/$3.hdr"
+	[ ! -e "$1/$3.hdr" ] || rm -f "$1/$3.hdr"
 	cp "$1/$2.img" "$1/$3.img" || return 1
 	[ ! -e "$1/$2.hdr" ] || cp "$1/$2.hdr" "$1/$3.hdr"
 }
 
-state_hash() { cat "$1/w.img" "$1/w.hdr" 2>/dev/null | sha256sum | cut -d' ' -f1; }
-
-# st D [--no-header]: exit code of luks2-status -q on the working copy.
-st() {
-	local h
-	[ "${2:-}" = --no-header ] || h=$(hargs "$1")
-	# shellcheck disable=SC2086
-	luks2-status -q $h "$1/w.img" >/dev/null 2>&1
-	echo $?
+# state_hash D: sets H to the hashes of the working image (and header).
+state_hash() {
+	local a b
+	{ read -r a _; read -r b _; } < <(sha256sum "$1/w.img" "$1/w.hdr" 2>/dev/null)
+	H=$a${b:+-$b}
 }
 
-# spec_sha D SPEC VKFILE: sha256 of the plaintext that SPEC describes.
-spec_sha() {
+# status D [--no-header]: S = exit code of luks2-status -q on the working copy.
+status() {
+	set_ha "$1"
+	[ "${2:-}" != --no-header ] || HA=()
+	luks2-status -q "${HA[@]}" "$1/w.img" >/dev/null 2>&1
+	S=$?
+}
+
+# is_pt D SPEC VKFILE: the plaintext that SPEC describes equals D/pt.
+is_pt() {
 	local d=$1 vk=$3
+	# shellcheck disable=SC2086
 	set -- $2
 	if [ "$1" = crypt ]; then
-		"$ORACLE" aes-xts-plain64 "$vk" "$2" "$3" "$4" "$d/w.img" | sha256sum | cut -d' ' -f1
+		"$ORACLE" aes-xts-plain64 "$vk" "$2" "$3" "$4" "$d/w.img" | cmp -s - "$d/pt"
 	else
-		sha_range "$d/w.img" "$2" "$3"
+		cmp -s -n "$3" -i "$2:0" "$d/w.img" "$d/pt"
 	fi
 }
 
@@ -176,34 +189,38 @@ dump_vk() {
 		--key-file "$K" "$h" >/dev/null 2>&1
 }
 
-# run_init D [VAR=VALUE...]: luks2-init-reencrypt on the working copy.
+# The killwrite settings of the next run_init/run_step: kill_set AT MODE
+# [COUNTFILE LOGFILE]; kill_off for a run without the library.
+kill_set() { KL_PRE=$KW KL_AT=$1 KL_MODE=$2 KL_COUNT=${3:-} KL_LOG=${4:-}; }
+kill_off() { KL_PRE='' KL_AT='' KL_MODE='' KL_COUNT='' KL_LOG=''; }
+kill_off
+
+# run_init D: luks2-init-reencrypt on the working copy.
 run_init() {
-	local d=$1 h=() u=()
-	shift
+	local d=$1 h=() u=() uuid
 	[ "$M_HDR" = 1 ] && h=(--header "$d/w.hdr")
-	case $M_KIND in encrypt-*) u=(--uuid "$(cat "$d/uuid")") ;; esac
-	env "$@" luks2-init-reencrypt -q -d "$K" "${FAST[@]}" "${h[@]}" "${u[@]}" \
+	case $M_KIND in encrypt-*) read -r uuid <"$d/uuid"; u=(--uuid "$uuid") ;; esac
+	LD_PRELOAD=$KL_PRE KILL_PATH_PREFIX=$PFX KILL_AT=$KL_AT KILL_MODE=$KL_MODE \
+	KILL_COUNT_FILE=$KL_COUNT KILL_LOG=$KL_LOG \
+		luks2-init-reencrypt -q -d "$K" "${FAST[@]}" "${h[@]}" "${u[@]}" \
 		"${M_INIT[@]}" "$d/w.img" >>"$d/out" 2>&1
 }
 
-# run_step D [VAR=VALUE...]: hotzone-step --all on the working copy.
+# run_step D: hotzone-step --all on the working copy.
 run_step() {
-	local d=$1
-	shift
-	# shellcheck disable=SC2046
-	env "$@" hotzone-step -q -d "$K" $(hargs "$d") "${M_STEP[@]}" --all "$d/w.img" \
-		>>"$d/out" 2>&1
+	set_ha "$1"
+	LD_PRELOAD=$KL_PRE KILL_PATH_PREFIX=$PFX KILL_AT=$KL_AT KILL_MODE=$KL_MODE \
+	KILL_COUNT_FILE=$KL_COUNT KILL_LOG=$KL_LOG \
+		hotzone-step -q -d "$K" "${HA[@]}" "${M_STEP[@]}" --all "$1/w.img" >>"$1/out" 2>&1
 }
 
-kill_env() {	# kill_env D N KMODE
-	echo "LD_PRELOAD=$KW KILL_PATH_PREFIX=$PFX KILL_AT=$2 KILL_MODE=$3"
-}
+lastline() { tail -n 1 "$1/out" | tr -d '\n'; }
 
-# prep D UUID: the image before init (pre.*), vk.old, pt.sha.
+# prep D UUID: the image before init (pre.*), vk.old, pt.
 prep() {
-	local d=$1 u=$2 h=()
+	local d=$1 uuid=$2 h=()
 	mkdir -p "$d"
-	echo "$u" >"$d/uuid"
+	echo "$uuid" >"$d/uuid"
 	rm -f "$d"/w.*
 	case $M_KIND in
 	encrypt-*)
@@ -215,17 +232,24 @@ prep() {
 			h=(--header "$d/w.hdr")
 		fi
 		cryptsetup luksFormat --type luks2 --disable-locks -q "${FAST[@]}" \
-			--key-file "$K" --uuid "$u" "${M_FMT[@]}" "${h[@]}" "$d/w.img" \
+			--key-file "$K" --uuid "$uuid" "${M_FMT[@]}" "${h[@]}" "$d/w.img" \
 			>"$d/out" 2>&1 || return 1
+		# shellcheck disable=SC2086
 		set -- $M_OLD
 		dd if=/dev/urandom of="$d/w.img" bs=4096 seek=$(($3 / 4096)) count=$(($4 / 4096)) \
 			conv=notrunc status=none
 		dump_vk "$d" "$d/vk.old" || return 1 ;;
 	esac
-	spec_sha "$d" "$M_OLD" "$d/vk.old" >"$d/pt.sha"
+	# shellcheck disable=SC2086
+	set -- $M_OLD
+	if [ "$1" = crypt ]; then
+		"$ORACLE" aes-xts-plain64 "$d/vk.old" "$2" "$3" "$4" "$d/w.img" >"$d/pt" || return 1
+	else
+		head -c "$3" "$d/w.img" >"$d/pt"
+	fi
 	if [ "$M_KIND" = encrypt-reduce ]; then
-		# the first shift bytes are moved to the end by init
-		sha_range "$d/w.img" 0 $((2 * MiB)) >"$d/head.sha"
+		# init moves the first shift bytes to the device end
+		head -c $((2 * MiB)) "$d/w.img" >"$d/head"
 	fi
 	snap "$d" w pre
 }
@@ -234,157 +258,156 @@ prep() {
 reference() {
 	local d=$1 rc
 	snap "$d" pre w
-	run_init "$d" LD_PRELOAD="$KW" KILL_PATH_PREFIX="$PFX" KILL_COUNT_FILE="$d/n.init" \
-		KILL_LOG="$d/log.init"
+	kill_set "" before "$d/n.init" "$d/log.init"
+	run_init "$d"
 	rc=$?
-	[ $rc -eq 0 ] || { echo "reference luks2-init-reencrypt exit $rc: $(tail -n 2 "$d/out")"; return 1; }
+	[ $rc -eq 0 ] || { echo "reference luks2-init-reencrypt exit $rc: $(lastline "$d")"; return 1; }
 	snap "$d" w post
-	run_step "$d" LD_PRELOAD="$KW" KILL_PATH_PREFIX="$PFX" KILL_COUNT_FILE="$d/n.step" \
-		KILL_LOG="$d/log.step"
+	kill_set "" before "$d/n.step" "$d/log.step"
+	run_step "$d"
 	rc=$?
-	[ $rc -eq 10 ] || { echo "reference hotzone-step --all exit $rc: $(tail -n 2 "$d/out")"; return 1; }
-	[ "$(st "$d")" = 10 ] || { echo "reference run: state is not none at the end"; return 1; }
+	kill_off
+	[ $rc -eq 10 ] || { echo "reference hotzone-step --all exit $rc: $(lastline "$d")"; return 1; }
+	status "$d"
+	[ "$S" = 10 ] || { echo "reference run: state is not none at the end ($S)"; return 1; }
 	if [ "${M_FINAL%% *}" = crypt ]; then
 		dump_vk "$d" "$d/vk.new" || { echo "cannot dump the new volume key"; return 1; }
 	fi
-	[ "$(spec_sha "$d" "$M_FINAL" "$d/vk.new")" = "$(cat "$d/pt.sha")" ] ||
-		{ echo "reference run: plaintext differs"; return 1; }
+	is_pt "$d" "$M_FINAL" "$d/vk.new" || { echo "reference run: plaintext differs"; return 1; }
 	return 0
 }
 
-# recover_run D VK: the recovery sequence after a kill. Returns false with the
-# reason in WHY. Sets ST (luks2-status -q right after the kill).
+# recover_run D VK: the recovery sequence after a kill. Returns false with
+# the reason in WHY. Sets ST (luks2-status -q right after the kill).
 recover_run() {
 	local d=$1 vk=$2 rc
-	ST=$(st "$d")
+	status "$d"
+	ST=$S
 	case $ST in
 	11)
-		# shellcheck disable=SC2046
-		luks2-recover -q -d "$K" $(hargs "$d") "$d/w.img" >>"$d/out" 2>&1
+		luks2-recover -q -d "$K" "${HA[@]}" "$d/w.img" >>"$d/out" 2>&1
 		rc=$?
-		[ $rc -eq 0 ] || { WHY="luks2-recover exit $rc (state crash): $(tail -n 1 "$d/out")"; return 1; } ;;
+		[ $rc -eq 0 ] || { WHY="luks2-recover exit $rc (state crash): $(lastline "$d")"; return 1; } ;;
 	0|10) ;;
 	*) WHY="luks2-status -q exit $ST after the kill"; return 1 ;;
 	esac
 	run_step "$d"
 	rc=$?
-	[ $rc -eq 10 ] || { WHY="hotzone-step --all exit $rc (state after the kill: $ST): $(tail -n 1 "$d/out")"; return 1; }
-	rc=$(st "$d")
-	[ "$rc" = 10 ] || { WHY="luks2-status -q exit $rc at the end, want 10 (none)"; return 1; }
+	[ $rc -eq 10 ] || { WHY="hotzone-step --all exit $rc (state after the kill: $ST): $(lastline "$d")"; return 1; }
+	status "$d"
+	[ "$S" = 10 ] || { WHY="luks2-status -q exit $S at the end, want 10 (none)"; return 1; }
 	if [ -z "$vk" ] && [ "${M_FINAL%% *}" = crypt ]; then
 		vk=$d/vk.run
 		dump_vk "$d" "$vk" || { WHY="cryptsetup cannot dump the new volume key at the end"; return 1; }
 	fi
-	[ "$(spec_sha "$d" "$M_FINAL" "$vk")" = "$(cat "$d/pt.sha")" ] ||
-		{ WHY="final plaintext differs (state after the kill: $ST)"; return 1; }
+	is_pt "$d" "$M_FINAL" "$vk" || { WHY="final plaintext differs (state after the kill: $ST)"; return 1; }
 	return 0
 }
 
 # undo_init D: after a kill inside luks2-init-reencrypt before its commit:
 # check that nothing is lost and put the device back the way it was, so
-# that init can run again (false with the reason in WHY). Sets WINDOW=1 when the device itself was already
-# changed (the documented windows: encrypt --reduce-device-size between
-# the first write to the device head and the commit; header removal between
-# the first moved chunk and the commit).
+# that init can run again (false with the reason in WHY). Sets WINDOW=1 when
+# the device itself had already changed: the documented window of encrypt
+# --reduce-device-size (from the first write to the device head until the
+# new header's first copy is on disk, the first shift bytes of plaintext
+# exist only in their copy at the device end), and that of header removal
+# (the device head holds moved ciphertext; the exported header file, already
+# synced, is the only header and still describes intact data).
 undo_init() {
-	local d=$1 s
+	local d=$1
 	WINDOW=0
 	case $M_KIND in
 	reencrypt|decrypt-detached)
-		s=$(st "$d")
-		[ "$s" = 10 ] || { WHY="state $s after an uncommitted init, want 10 (none)"; return 1; }
-		[ "$(spec_sha "$d" "$M_OLD" "$d/vk.old")" = "$(cat "$d/pt.sha")" ] ||
-			{ WHY="old plaintext changed by an uncommitted init"; return 1; } ;;
+		status "$d"
+		[ "$S" = 10 ] || { WHY="state $S after an uncommitted init, want 10 (none)"; return 1; }
+		is_pt "$d" "$M_OLD" "$d/vk.old" || { WHY="old plaintext changed by an uncommitted init"; return 1; } ;;
 	encrypt-header)
-		[ "$(spec_sha "$d" "$M_OLD" "")" = "$(cat "$d/pt.sha")" ] ||
-			{ WHY="plaintext changed by an uncommitted init"; return 1; }
+		is_pt "$d" "$M_OLD" "" || { WHY="plaintext changed by an uncommitted init"; return 1; }
 		rm -f "$d/w.hdr" ;;
 	encrypt-reduce)
-		if [ "$(spec_sha "$d" "$M_OLD" "")" != "$(cat "$d/pt.sha")" ]; then
-			# window: the head is being overwritten; its copy is at the end
-			[ "$(sha_range "$d/w.img" $((M_DEV - 2 * MiB)) $((2 * MiB)))" = "$(cat "$d/head.sha")" ] ||
+		if ! is_pt "$d" "$M_OLD" ""; then
+			cmp -s -n $((2 * MiB)) -i $((M_DEV - 2 * MiB)):0 "$d/w.img" "$d/head" ||
 				{ WHY="plaintext changed and no intact copy of the first 2 MiB at the device end"; return 1; }
 			dd if="$d/w.img" of="$d/w.img" bs=1M skip=$((M_DEV / MiB - 2)) count=2 \
 				conv=notrunc status=none
 			WINDOW=1
-			[ "$(spec_sha "$d" "$M_OLD" "")" = "$(cat "$d/pt.sha")" ] ||
+			is_pt "$d" "$M_OLD" "" ||
 				{ WHY="plaintext beyond the first 2 MiB changed by an uncommitted init"; return 1; }
 		fi ;;
 	decrypt-removal)
-		s=$(st "$d" --no-header)
-		if [ "$s" != 10 ]; then
-			# window: the device head holds moved data; the exported
-			# header file must be whole and describe intact data
-			[ -e "$d/w.hdr" ] && [ "$(st "$d")" = 10 ] ||
-				{ WHY="device header gone (status $s) and no usable exported header"; return 1; }
-			[ "$(spec_sha "$d" "$M_OLD" "$d/vk.old")" = "$(cat "$d/pt.sha")" ] ||
-				{ WHY="data behind the exported header changed"; return 1; }
+		status "$d" --no-header
+		if [ "$S" != 10 ]; then
+			[ -e "$d/w.hdr" ] || { WHY="device header gone (status $S) and no exported header"; return 1; }
+			status "$d"
+			[ "$S" = 10 ] || { WHY="device header gone and the exported header is not usable ($S)"; return 1; }
+			is_pt "$d" "$M_OLD" "$d/vk.old" || { WHY="data behind the exported header changed"; return 1; }
 			dd if="$d/w.hdr" of="$d/w.img" bs=1M conv=notrunc status=none
 			WINDOW=1
-			[ "$(st "$d" --no-header)" = 10 ] ||
-				{ WHY="header restored from the exported file is not usable"; return 1; }
+			status "$d" --no-header
+			[ "$S" = 10 ] || { WHY="header restored from the exported file is not usable ($S)"; return 1; }
 		fi
 		rm -f "$d/w.hdr"
-		[ "$(spec_sha "$d" "$M_OLD" "$d/vk.old")" = "$(cat "$d/pt.sha")" ] ||
-			{ WHY="old plaintext changed by an uncommitted init"; return 1; } ;;
+		is_pt "$d" "$M_OLD" "$d/vk.old" || { WHY="old plaintext changed by an uncommitted init"; return 1; } ;;
 	esac
 	return 0
 }
 
-# point D PHASE N KMODE: one kill point. Prints "verdict detail" where
-# verdict is ok, eqv or FAIL; before sweeps of hotzone-step also record
+# point D PHASE N KMODE: one kill point; RES = "verdict detail" where
+# verdict is ok, eqv or FAIL. Before sweeps of hotzone-step also record
 # "N crash-image-hash verdict" in D/hash.before.
 point() {
-	local d=$1 ph=$2 n=$3 km=$4 rc h= vk=$1/vk.new memo pre=
+	local d=$1 ph=$2 n=$3 km=$4 rc vk=$1/vk.new memo pre=
 	: >"$d/out"
-	WINDOW=0 ST=- WHY=
+	WINDOW=0 ST=- WHY='' H=''
+	kill_set "$n" "$km"
 	if [ "$ph" = init ]; then
 		snap "$d" pre w
-		# shellcheck disable=SC2046
-		run_init "$d" $(kill_env "$d" "$n" "$km")
+		run_init "$d"
 		rc=$?
-		[ $rc -eq 137 ] || { echo "FAIL kill point not reached (init exit $rc)"; return; }
-		if [ "$(st "$d")" != 0 ]; then
-			undo_init "$d" || { echo "FAIL uncommitted init: $WHY"; return; }
+		kill_off
+		[ $rc -eq 137 ] || { RES="FAIL kill point not reached (init exit $rc)"; return; }
+		status "$d"
+		if [ "$S" != 0 ]; then
+			undo_init "$d" || { RES="FAIL uncommitted init: $WHY"; return; }
 			run_init "$d"
 			rc=$?
-			[ $rc -eq 0 ] || { echo "FAIL init run again after the kill: exit $rc: $(tail -n 1 "$d/out")"; return; }
+			[ $rc -eq 0 ] || { RES="FAIL init run again after the kill: exit $rc: $(lastline "$d")"; return; }
 			pre=none
 		fi
 		vk=
 	else
 		snap "$d" post w
-		# shellcheck disable=SC2046
-		run_step "$d" $(kill_env "$d" "$n" "$km")
+		run_step "$d"
 		rc=$?
-		[ $rc -eq 137 ] || { echo "FAIL kill point not reached (hotzone-step exit $rc)"; return; }
-		h=$(state_hash "$d")
-		if [ "$km" != before ]; then
-			memo=$(grep -m1 " $h " "$d/hash.before" 2>/dev/null)
+		kill_off
+		[ $rc -eq 137 ] || { RES="FAIL kill point not reached (hotzone-step exit $rc)"; return; }
+		state_hash "$d"
+		if [ "$km" != before ] && [ -e "$d/hash.before" ]; then
+			memo=$(grep -m1 " $H " "$d/hash.before")
 			if [ -n "$memo" ]; then
 				if [ "${memo##* }" = ok ]; then
-					echo "eqv same image as before-${memo%% *}"
+					RES="eqv same image as before-${memo%% *}"
 				else
-					echo "FAIL same image as before-${memo%% *}, which failed"
+					RES="FAIL same image as before-${memo%% *}, which failed"
 				fi
 				return
 			fi
 		fi
 	fi
 	if recover_run "$d" "$vk"; then
-		WHY="ok state=${pre:-$ST} window=$WINDOW"
+		RES="ok state=${pre:-$ST} window=$WINDOW"
 	else
-		WHY="FAIL $WHY"
+		RES="FAIL $WHY"
 	fi
-	[ "$ph" = step ] && [ "$km" = before ] && echo "$n $h ${WHY%% *}" >>"$d/hash.before"
-	echo "$WHY"
+	[ "$ph" = step ] && [ "$km" = before ] && echo "$n $H ${RES%% *}" >>"$d/hash.before"
+	return 0
 }
 
 # points_of D PHASE KMODE: the kill points of one phase (torn: only writes
 # of at least 1024 bytes; a shorter write or a sync is not torn).
 points_of() {
 	local n
-	n=$(cat "$1/n.$2")
+	read -r n <"$1/n.$2"
 	if [ "$3" = torn ]; then
 		awk '$2 ~ /write/ && $5 >= 1024 { print $1 }' "$1/log.$2"
 	else
@@ -392,56 +415,67 @@ points_of() {
 	fi | awk -v s="$STRIDE" -v n="$n" '(NR - 1) % s == 0 || $1 == n'
 }
 
-# worker W KMODE LIST: run the points "PHASE N" listed in file LIST in
-# worker directory W; results in W/res.KMODE ("PHASE N verdict detail").
+# worker D KMODE LIST: run the points "PHASE N" listed in file LIST in
+# worker directory D; results in D/res.KMODE ("PHASE N verdict detail").
 worker() {
 	local d=$1 km=$2 ph n
 	: >"$d/res.$km"
 	while read -r ph n; do
-		echo "$ph $n $(point "$d" "$ph" "$n" "$km")" >>"$d/res.$km"
+		point "$d" "$ph" "$n" "$km"
+		echo "$ph $n $RES" >>"$d/res.$km"
 	done <"$3"
 }
 
 # keep_fail D PHASE N KMODE WHY: replay the kill into
-# /tmp/luks2box-crash-fail-MODE-KMODE-N with the crash image, the log of
-# writes up to the kill, luks2-status --json and the reproduction.
+# /tmp/luks2box-crash-fail-MODE-KMODE-PHASEN with the crash image, the log
+# of writes up to the kill, luks2-status --json and how to reproduce.
 keep_fail() {
-	local d=$1 ph=$2 n=$3 km=$4 why=$5 f h
+	local d=$1 ph=$2 n=$3 km=$4 why=$5 f
 	f=/tmp/luks2box-crash-fail-$M_NAME-$km-$ph$n
 	rm -rf "$f"
 	mkdir -p "$f"
 	: >"$d/out"
+	kill_set "$n" "$km" "" "$f/kill.log"
 	if [ "$ph" = init ]; then
 		snap "$d" pre w
-		# shellcheck disable=SC2046
-		run_init "$d" $(kill_env "$d" "$n" "$km") KILL_LOG="$f/kill.log"
+		cp "$d/pre.img" "$f/pre.img"
+		[ ! -e "$d/pre.hdr" ] || cp "$d/pre.hdr" "$f/pre.hdr"
+		run_init "$d"
 	else
 		snap "$d" post w
 		cp "$d/post.img" "$f/post.img"
 		[ ! -e "$d/post.hdr" ] || cp "$d/post.hdr" "$f/post.hdr"
-		# shellcheck disable=SC2046
-		run_step "$d" $(kill_env "$d" "$n" "$km") KILL_LOG="$f/kill.log"
+		run_step "$d"
 	fi
+	kill_off
 	cp "$d/w.img" "$f/crash.img"
 	[ ! -e "$d/w.hdr" ] || cp "$d/w.hdr" "$f/crash.hdr"
 	cp "$K" "$f/key"
-	cp "$d/pt.sha" "$f/"
-	[ ! -e "$d/vk.old" ] || cp "$d/vk.old" "$f/"
-	[ ! -e "$d/vk.new" ] || cp "$d/vk.new" "$f/"
-	h=$(hargs "$d")
-	# shellcheck disable=SC2086
-	luks2-status --json $h "$d/w.img" >"$f/status.json" 2>&1
-	# shellcheck disable=SC2086
-	luks2-status $h "$d/w.img" >"$f/status.txt" 2>&1
+	cp "$d/pt" "$f/plaintext"
+	for v in vk.old vk.new log.init log.step; do
+		[ ! -e "$d/$v" ] || cp "$d/$v" "$f/"
+	done
+	set_ha "$d"
+	luks2-status --json "${HA[@]}" "$d/w.img" >"$f/status.json" 2>&1
+	luks2-status "${HA[@]}" "$d/w.img" >"$f/status.txt" 2>&1
 	{
 		echo "mode $M_NAME, kill mode $km, phase $ph, kill point $n"
 		echo "failure: $why"
 		echo "init options: ${M_INIT[*]}; hotzone-step options: ${M_STEP[*]} --all"
-		echo "final plaintext: $M_FINAL (sha256 in pt.sha)"
-		echo "crash.img/crash.hdr: the image right after the kill; post.*: before hotzone-step"
-		echo "kill.log: the counted writes and syncs up to the kill (N op path offset length)"
-		echo "reproduce: cp post.img w.img; LD_PRELOAD=$KW KILL_PATH_PREFIX=\$PWD/ KILL_AT=$n" \
-			"KILL_MODE=$km hotzone-step -d key ${h:+--header w.hdr }${M_STEP[*]} --all w.img"
+		echo "final plaintext: $M_FINAL (file plaintext; crypt: key vk.new)"
+		echo "crash.*: the image right after the kill; pre.*/post.*: before init/hotzone-step"
+		echo "kill.log: the counted writes and syncs up to the kill (N op path offset length);"
+		echo "log.init, log.step: those of the whole reference run"
+		if [ "$ph" = step ]; then
+			echo "reproduce: cp post.img w.img; ${HA[*]:+cp post.hdr w.hdr; }LD_PRELOAD=$KW" \
+				"KILL_PATH_PREFIX=\$PWD/ KILL_AT=$n KILL_MODE=$km hotzone-step -d key" \
+				"${HA[*]:+--header w.hdr }${M_STEP[*]} --all w.img"
+		else
+			echo "reproduce: cp pre.img w.img; LD_PRELOAD=$KW KILL_PATH_PREFIX=\$PWD/" \
+				"KILL_AT=$n KILL_MODE=$km luks2-init-reencrypt -d key ${FAST[*]}" \
+				"${M_INIT[*]} ${HA[*]:+--header w.hdr }w.img"
+		fi
+		echo "then: luks2-status -q; luks2-recover -d key; hotzone-step -d key --all"
 	} >"$f/README"
 	echo "$f"
 }
@@ -457,7 +491,7 @@ sweep() {
 		dirs+=("$d")
 		CRASH_UUIDS+=("$(new_uuid)")
 		(
-			prep "$d" "${CRASH_UUIDS[-1]}" || { echo "prep failed: $(tail -n 2 "$d/out")" >"$d/ref.err"; exit 1; }
+			prep "$d" "${CRASH_UUIDS[-1]}" || { echo "prep failed: $(lastline "$d")" >"$d/ref.err"; exit 1; }
 			reference "$d" >"$d/ref.err" || exit 1
 		) &
 	done
@@ -465,7 +499,8 @@ sweep() {
 		fail "$name: reference run" "$(cat "${dirs[0]}/ref.err" "${dirs[-1]}/ref.err" | head -n 2 | tr '\n' ' ')"
 		return
 	fi
-	ni=$(cat "${dirs[0]}/n.init") ns=$(cat "${dirs[0]}/n.step")
+	read -r ni <"${dirs[0]}/n.init"
+	read -r ns <"${dirs[0]}/n.step"
 	for d in "${dirs[@]}"; do
 		if [ "$(cat "$d/n.init") $(cat "$d/n.step")" != "$ni $ns" ]; then
 			fail "$name: reference run" "kill point counts differ between workers" \
@@ -489,7 +524,7 @@ sweep() {
 			worker "$d" "$km" "$d/list" &
 		done
 		wait_all
-		total=0 bad=0 first= kept=0 tally=
+		total=0 bad=0 first='' kept=0
 		while read -r ph n v rest; do
 			total=$((total + 1))
 			case $v in
@@ -507,10 +542,11 @@ sweep() {
 			esac
 		done < <(cat "${dirs[@]/%//res.$km}" | sort -k1,1 -k2,2n)
 		tally=$(cat "${dirs[@]/%//res.$km}" | awk '
+			$1 == "init" { i++ }
 			$3 == "eqv" { e++ } $3 == "ok" { split($4, a, "="); s[a[2]]++ }
 			$5 == "window=1" { win++ }
 			END {
-				printf "%d recovered from a crash state, %d clean, %d finished", s[11], s[0], s[10]
+				printf "init %d, %d recovered from a crash state, %d clean, %d finished", i, s[11], s[0], s[10]
 				if (s["none"]) printf ", %d before the init commit", s["none"]
 				if (win) printf " (%d in the init window)", win
 				if (e) printf ", %d equivalent to a before point", e
@@ -518,7 +554,7 @@ sweep() {
 		if [ "$total" -eq 0 ]; then
 			fail "$name/$km" "no kill points"
 		elif [ $bad -eq 0 ]; then
-			pass "$name/$km: survived $total of $total kill points (init $(cat "${dirs[@]/%//list}" | grep -c '^init'), $tally)"
+			pass "$name/$km: survived $total of $total kill points ($tally)"
 		else
 			fail "$name/$km: survived $((total - bad)) of $total kill points" "first failure: $first"
 		fi
