@@ -92,6 +92,13 @@ mode_setup() {
 		M_INIT=(--resilience "${1#reencrypt-}")
 		M_OLD="crypt 4096 $((4 * MiB)) $((8 * MiB))"
 		M_FINAL="crypt 4096 $((4 * MiB)) $((8 * MiB))" ;;
+	reencrypt-none)
+		# no crash safety by design: only for the signal tests
+		M_KIND=reencrypt M_DEV=$((12 * MiB))
+		M_FMT=(--offset 8192 --sector-size 4096)
+		M_INIT=(--resilience none)
+		M_OLD="crypt 4096 $((4 * MiB)) $((8 * MiB))"
+		M_FINAL="crypt 4096 $((4 * MiB)) $((8 * MiB))" ;;
 	reencrypt-sector)
 		M_KIND=reencrypt M_DEV=$((12 * MiB))
 		M_FMT=(--offset 8192 --sector-size 512)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2086
 # Helpers shared by tests/interop/reencrypt*.test (sourced after
 # tests/lib.sh): cryptsetup 2.6.1 and luks2box reencrypt, encrypt and decrypt
 # the same image files offline and check each other. The plaintext is always
@@ -17,6 +18,7 @@
 #   P     the expected plaintext (PL bytes) after the run
 #   OFF   expected data offset of the final segment
 #   HZ    hotzone size in bytes for hotzone-step and cryptsetup (1 MiB)
+# $F (PBKDF options) and $HA split into words on purpose.
 
 CS_REENC=$B/tests/cs_reenc
 ORACLE=$B/tests/helpers/oracle_decrypt
