@@ -92,7 +92,8 @@ static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info
 {
 	struct luks2_segment s, final;
 	int n = luks2_segment_count(hdr), fid;
-	uint64_t done = 0;
+	uint64_t done = 0, todo = 0;
+	int done_dynamic = 0;
 
 	fid = luks2_segment_backup(hdr, SEGF_BACKUP_FINAL);
 	if (fid < 0 || luks2_segment_get(hdr, fid, &final) < 0)
@@ -104,10 +105,17 @@ static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info
 			return;
 		if ((s.flags & SEGF_IN_REENC) && ri->state != REENC_INVALID)
 			ri->state = REENC_CRASH;
-		if (segment_done(ri, &s, &final))
+		if (segment_done(ri, &s, &final)) {
 			done += luks2_segment_len(&s, dev_size);
+			done_dynamic |= s.size == LUKS2_DYNAMIC;
+		} else {
+			todo += luks2_segment_len(&s, dev_size);
+		}
 	}
-	/* a done dynamic segment may count the stale tail: clamp */
+	/* a dynamic segment's end is the device's, not the data's: when the
+	 * done side is the dynamic one, count what is left instead */
+	if (done_dynamic)
+		done = todo < ri->total ? ri->total - todo : 0;
 	ri->progress = done < ri->total ? done : ri->total;
 }
 
