@@ -53,7 +53,10 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	struct step_opts *o = ctx;
 
 	switch (key) {
-	case 'n': return opt_parse_uint(arg, UINT32_MAX, &o->count);
+	case 'n':
+		if (opt_parse_uint(arg, UINT32_MAX, &o->count) < 0 || !o->count)
+			return -EINVAL;
+		return 0;
 	case O_ALL: o->all = 1; return 0;
 	case O_HOTZONE: return opt_parse_size(arg, &o->hotzone);
 	case O_PROGRESS_JSON: o->json = 1; return 0;
