@@ -299,10 +299,8 @@ int init_decrypt(const char *dev, const struct init_opts *o,
 	if (removal)
 		attached.header = NULL;
 	r = session_open(&s, dev, &attached);
-	if (!r && s.ri.state != REENC_NONE) {
-		log_err("a reencryption is already initialized; run hotzone-step");
-		r = -EEXIST;
-	}
+	if (!r)
+		r = session_refuse_started(&s.ri);
 	if (!r && (luks2_segment_count(&s.d.hdr) != 1 || luks2_segment_get(&s.d.hdr, 0, &s0) ||
 		   s0.type != SEG_CRYPT || s0.iv_tweak)) {
 		log_err("%s: expected one encrypted data segment with iv_tweak 0", dev);

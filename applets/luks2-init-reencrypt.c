@@ -222,13 +222,9 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 			rc = exit_from_errno(r);
 			goto out;
 		}
-		if (s.ri.state != REENC_NONE) {
-			log_err("a reencryption is already initialized (%s); run hotzone-step",
-				reenc_state_name(s.ri.state));
-			rc = s.ri.state == REENC_INVALID ? RC_NODEV : RC_BUSY;
-			goto out;
-		}
-		r = init_reencrypt(&s.d, &o, &co, &pl);
+		r = session_refuse_started(&s.ri);
+		if (!r)
+			r = init_reencrypt(&s.d, &o, &co, &pl);
 	}
 	rc = r == -EEXIST ? RC_BUSY : r == -EINVAL || r == -ENOTSUP ? RC_FAIL :
 	     exit_from_errno(r);

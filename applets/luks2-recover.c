@@ -103,7 +103,8 @@ int luks2_recover_main(int argc, char **argv)
 	if (!r)
 		r = reenc_recover(c);
 	if (r < 0) {
-		log_err("recovery failed; the metadata still records the interrupted hotzone");
+		if (r != -EPERM && r != -ENOENT)
+			log_err("recovery failed; the metadata still records the interrupted hotzone");
 		rc = r == -EINVAL ? RC_FAIL : exit_from_errno(r);
 		goto out;
 	}

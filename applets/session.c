@@ -79,3 +79,24 @@ int session_state_rc(const struct reenc_info *ri, int crash_ok)
 		return RC_NODEV;
 	}
 }
+
+int session_refuse_started(const struct reenc_info *ri)
+{
+	switch (ri->state) {
+	case REENC_NONE:
+		return 0;
+	case REENC_CLEAN:
+		log_err("a reencryption is already initialized; run hotzone-step to continue it");
+		return -EEXIST;
+	case REENC_CRASH:
+		log_err("a reencryption is already initialized and an interrupted hotzone is "
+			"recorded; run luks2-recover, then hotzone-step");
+		return -EEXIST;
+	case REENC_REPAIR:
+		log_err("a reencryption is already initialized (%s); run luks2-recover", ri->why);
+		return -EEXIST;
+	default:
+		log_err("unsupported metadata: %s", ri->why);
+		return -ENODEV;
+	}
+}

@@ -22,4 +22,8 @@ void session_close(struct session *s);
 /* Exit code for a state that is not "clean" (NONE -> 10, CRASH -> 11 ...). */
 int session_state_rc(const struct reenc_info *ri, int crash_ok);
 
+/* Init on a device whose state is not "none": one line saying what to do;
+ * -EEXIST (exit 5) for a reencryption in progress, -ENODEV (4) unsupported. */
+int session_refuse_started(const struct reenc_info *ri);
+
 #endif
