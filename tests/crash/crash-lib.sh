@@ -27,9 +27,10 @@
 # before) goes through the whole recovery. The summary line says how many
 # points were equivalent.
 #
-# Environment: CRASH_JOBS (parallel workers, default 2), CRASH_STRIDE
+# Environment: CRASH_JOBS (parallel workers, default nproc, at most 8), CRASH_STRIDE
 # (test every k-th kill point only, default 1 = all), CRASH_KMODES (kill
-# modes, default "before after torn"), CRASH_KEEP_FAILS (failing images kept
+# modes, default "before torn"; "after" adds the kill right after each
+# call, mostly equivalent to "before" of the next one), CRASH_KEEP_FAILS (failing images kept
 # per sweep, default 3), TMPDIR (default /dev/shm when writable: the runs are
 # fsync-bound and a tmpfs keeps the tier within its time budget).
 
@@ -50,9 +51,11 @@ ORACLE=$B/tests/helpers/oracle_decrypt
 K=$T/key
 mkpass "$K" "crash-tier-passphrase"
 PFX=$(cd "$T" && pwd -P)/
-JOBS=${CRASH_JOBS:-2}
+JOBS=${CRASH_JOBS:-$(nproc 2>/dev/null || echo 2)}
+[ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=2
+[ "$JOBS" -le 8 ] || JOBS=8
 STRIDE=${CRASH_STRIDE:-1}
-KMODES=${CRASH_KMODES:-before after torn}
+KMODES=${CRASH_KMODES:-before torn}
 KEEP_FAILS=${CRASH_KEEP_FAILS:-3}
 FAST=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
 MiB=1048576
