@@ -107,7 +107,8 @@ int init_finish_metadata(struct luks2_dev *d, enum reenc_mode mode, int backward
 		return r;
 	}
 	reenc_set_flag(&d->hdr, version);
-	r = luks2_reenc_digest_create(&d->hdr, version, vk_old, vk_new, 0);
+	r = luks2_reenc_digest_create(&d->hdr, version, vk_old, vk_new,
+				      o->force_iter ? 1000 : 0);
 	if (r < 0) {
 		log_err("cannot create the reencryption digest: %s", strerror(-r));
 		return r;

@@ -51,7 +51,8 @@ int session_load(struct session *s, const struct common_opts *co,
 
 void session_close(struct session *s)
 {
-	lock_release(s->lock_re);
+	if (s->opened)
+		lock_reencryption_release(s->lock_re, s->d.hdr.uuid);
 	lock_release(s->lock_md);
 	if (s->opened)
 		luks2_dev_close(&s->d);

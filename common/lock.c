@@ -78,3 +78,15 @@ void lock_release(int fd)
 	if (fd >= 0)
 		close(fd);
 }
+
+void lock_reencryption_release(int fd, const char *uuid)
+{
+	char name[128];
+
+	if (fd < 0)
+		return;
+	/* like cryptsetup: remove the named lock while still holding it */
+	snprintf(name, sizeof(name), LOCK_DIR "/LN_LUKS2-reencryption-%s", uuid);
+	(void)unlink(name);
+	close(fd);
+}

@@ -13,5 +13,7 @@
 int lock_metadata(int hdr_fd, const char *path, int exclusive);
 int lock_reencryption(const char *uuid);
 void lock_release(int lock_fd);
+/* Release the reencryption lock and remove its file. */
+void lock_reencryption_release(int lock_fd, const char *uuid);
 
 #endif
