@@ -178,7 +178,11 @@ mount -t devtmpfs devtmpfs /host/dev
 mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts devpts /host/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /host/tmp
+# a checkout under /tmp (a CI clone) must stay visible: share the host's /tmp
+case $vmrun in
+/tmp/*) ;;
+*) mount -t tmpfs -o mode=1777 tmpfs /host/tmp ;;
+esac
 mount -t tmpfs -o mode=755 tmpfs /host/run
 stty -F /dev/ttyS1 raw -echo
 echo "vm-init: command starts at $(cut -d' ' -f1 /proc/uptime) s"
