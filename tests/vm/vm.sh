@@ -280,7 +280,7 @@ run=$(mktemp -d "$VMDIR/run.XXXXXX") || exit 1
 tok=$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')
 {
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-	echo "export HOME=/root LC_ALL=C LUKS2BOX_IN_VM=1"
+	echo "export HOME=/root LC_ALL=C LUKS2BOX_IN_VM=1 TMPDIR=/dev/shm"
 	[ -n "${CI+set}" ] && echo "export CI=$(printf '%q' "$CI")"
 	printf 'cd -- %q || { echo "vm.sh: %s is not visible in the VM"; exit 125; }\n' "$PWD" "$PWD"
 	printf '%s\n' "$*"
