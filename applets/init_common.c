@@ -53,36 +53,67 @@ uint64_t init_alignment(int fd, uint32_t a, uint32_t b)
 	return bs;
 }
 
-/* Encrypting over an existing LUKS device or filesystem would nest or
- * destroy it: refuse any signature blkid knows. */
-int init_no_signature(const char *path)
+/* Count the LUKS headers (either version, valid or not) blkid finds. */
+static int luks_signatures(const char *path)
 {
+	static const char *const luks[] = { "crypto_LUKS", NULL };
 	blkid_probe pr = blkid_new_probe_from_filename(path);
-	const char *type = NULL;
-	int r;
+	int n = 0, r;
 
-	if (!pr) {
-		log_err("cannot probe %s for signatures", path);
+	if (!pr)
 		return -EINVAL;
-	}
+	blkid_probe_enable_partitions(pr, 0);
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	r = blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_ONLYIN, (char **)luks);
+	while (!r && (r = blkid_do_probe(pr)) == 0)
+		n++;
+	blkid_free_probe(pr);
+	return r < 0 ? -EINVAL : n;
+}
+
+/* Name what the plaintext holds, so the log says what is being encrypted. */
+static void report_signatures(const char *path)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(path);
+	const char *type;
+
+	if (!pr)
+		return;
 	blkid_probe_enable_partitions(pr, 1);
-	r = blkid_do_safeprobe(pr);
-	if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0) {
-		log_err("%s already carries a %s signature; refusing to encrypt it", path, type);
-		r = -EEXIST;
-	} else if (r == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL) == 0) {
-		log_err("%s carries a %s partition table; refusing to encrypt it", path, type);
-		r = -EEXIST;
-	} else if (r == -2) {
-		log_err("%s carries ambiguous signatures; refusing to encrypt it", path);
-		r = -EEXIST;
-	} else {
-		r = 0;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	while (blkid_do_probe(pr) == 0) {
+		if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
+			log_info("%s: %s signature found; encrypting it in place", path, type);
+		else if (blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL) == 0)
+			log_info("%s: %s partition table found; encrypting it in place",
+				 path, type);
 	}
 	blkid_free_probe(pr);
-	return r;
+}
+
+/* In-place encryption exists to keep what the device holds: a file system
+ * or a partition table is encrypted with it. Only a LUKS header (either
+ * version, valid or broken) is refused, as cryptsetup 2.6.1 does in
+ * src/utils_reencrypt.c _encrypt() (load_luks(), then
+ * check_broken_luks_signature()): encrypting it would nest or destroy it.
+ * cryptsetup's questions are about the header file it writes, not about
+ * the data; this applet never asks (it acts as cryptsetup --batch-mode). */
+int init_no_signature(const char *path)
+{
+	int n = luks_signatures(path);
+
+	if (n < 0) {
+		log_err("cannot probe %s for signatures", path);
+		return n;
+	}
+	if (n > 0) {
+		log_err("%s already holds a LUKS header; refusing to encrypt it", path);
+		return -EEXIST;
+	}
+	report_signatures(path);
+	return 0;
 }
 
 int init_finish_metadata(struct luks2_dev *d, enum reenc_mode mode, int backward,
