@@ -8,6 +8,7 @@
 #include "applets/applet.h"
 #include "applets/status_kv.h"
 #include "common/exitcode.h"
+#include "common/lock.h"
 #include "common/log.h"
 #include "common/opt.h"
 #include "common/passphrase.h"
@@ -29,9 +30,10 @@ static const struct applet_info info = {
 	.synopsis = "[OPTIONS] DEVICE",
 	.about = "Read and validate the LUKS2 header of DEVICE (both copies) and print\n"
 		 "the device, keyslots, segments and reencryption state as key=value\n"
-		 "lines. With -q print nothing and answer with the exit code: 0\n"
-		 "reencryption in progress and clean, 10 none, 11 crash (run\n"
-		 "luks2-recover), 12 metadata needs repair, 4 not LUKS2. Never writes.",
+		 "lines. State \"running\": a live process holds the reencryption lock.\n"
+		 "With -q print nothing and answer with the exit code: 0 reencryption\n"
+		 "in progress (clean or running), 10 none, 11 crash (run luks2-recover),\n"
+		 "12 metadata needs repair, 4 not LUKS2. Never writes.",
 	.opts = opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -103,8 +105,40 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 	return r < 0 ? r : 0;
 }
 
-static int quiet_answer(const struct reenc_info *ri)
+/* A run holds the reencryption lock for its whole length (common/lock.c),
+ * and the in-flight marker of its current hotzone is on disk meanwhile: a
+ * held lock means a live process, not a crash. After a free probe the
+ * header is read again; a changed seqid means a writer was active (it
+ * finished, or one started): look again. 1 running, 0 not, -errno. */
+static int probe_running(struct luks2_dev *d, struct reenc_info *ri)
 {
+	uint64_t seqid;
+	int r;
+
+	for (int tries = 0; tries < 5; tries++) {
+		if (ri->state != REENC_CLEAN && ri->state != REENC_CRASH)
+			return 0;
+		r = lock_reencryption_held(d->hdr.uuid);
+		if (r < 0)
+			log_dbg("cannot probe the reencryption lock: %s", strerror(-r));
+		if (r != 0)
+			return r > 0;
+		seqid = d->hdr.seqid;
+		luks2_hdr_free(&d->hdr);
+		r = luks2_hdr_read(d->hdr_fd, &d->hdr);
+		if (r < 0)
+			return r;
+		r = luks2_reencrypt_info(&d->hdr, d->size, ri);
+		if (r < 0 || d->hdr.seqid == seqid)
+			return r;
+	}
+	return 0;
+}
+
+static int quiet_answer(const struct reenc_info *ri, int running)
+{
+	if (running)
+		return RC_OK;
 	switch (ri->state) {
 	case REENC_NONE: return RC_DONE;
 	case REENC_CLEAN: return RC_OK;
@@ -123,7 +157,7 @@ int luks2_status_main(int argc, char **argv)
 	struct reenc_info ri;
 	struct luks2_dev d;
 	struct kv_list kv = { 0 };
-	int i, r, rc;
+	int i, r, rc, running;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
 	if (i < 0)
@@ -142,14 +176,20 @@ int luks2_status_main(int argc, char **argv)
 		rc = r == -EINVAL ? RC_FAIL : exit_from_errno(r);
 		goto out;
 	}
+	running = probe_running(&d, &ri);
+	if (running < 0) {
+		log_err("cannot read the header again: %s", strerror(-running));
+		rc = running == -EINVAL ? RC_NODEV : exit_from_errno(running);
+		goto out;
+	}
 	if (co.quiet && !o.keys && !o.json) {
-		rc = quiet_answer(&ri);
+		rc = quiet_answer(&ri, running);
 		goto out;
 	}
 	if (o.json) {
-		r = status_print_json(&d, &ri);
+		r = status_print_json(&d, &ri, running);
 	} else {
-		r = status_collect(&d, &ri, &kv);
+		r = status_collect(&d, &ri, running, &kv);
 		if (!r)
 			r = o.keys ? kv_print_keys(&kv, o.keys) : kv_print_all(&kv);
 	}

@@ -116,7 +116,12 @@ static void collect_segments(struct luks2_hdr *hdr, struct kv_list *kv)
 	}
 }
 
-int status_collect(struct luks2_dev *d, const struct reenc_info *ri,
+static const char *state_name(const struct reenc_info *ri, int running)
+{
+	return running ? "running" : reenc_state_name(ri->state);
+}
+
+int status_collect(struct luks2_dev *d, const struct reenc_info *ri, int running,
 		   struct kv_list *kv)
 {
 	struct luks2_hdr *h = &d->hdr;
@@ -138,7 +143,7 @@ int status_collect(struct luks2_dev *d, const struct reenc_info *ri,
 	kv_add(kv, "device_size", "%ju", (uintmax_t)d->size);
 	kv_add(kv, "requirements", "%s", req ? json_object_to_json_string_ext(req,
 		JSON_C_TO_STRING_PLAIN) : "");
-	kv_add(kv, "state", "%s", reenc_state_name(ri->state));
+	kv_add(kv, "state", "%s", state_name(ri, running));
 	kv_add(kv, "mode", "%s", ri->mode);
 	kv_add(kv, "direction", "%s", ri->direction);
 	kv_add(kv, "resilience", "%s", ri->resilience);
@@ -193,7 +198,7 @@ void kv_free(struct kv_list *kv)
 	kv->n = kv->cap = 0;
 }
 
-int status_print_json(struct luks2_dev *d, const struct reenc_info *ri)
+int status_print_json(struct luks2_dev *d, const struct reenc_info *ri, int running)
 {
 	struct json_object *o = json_object_new_object(), *re = json_object_new_object();
 	struct luks2_hdr *h = &d->hdr;
@@ -210,7 +215,7 @@ int status_print_json(struct luks2_dev *d, const struct reenc_info *ri)
 	ljson_set_str(o, "secondary", h->copy[1].ok ? "ok" : h->copy[1].why);
 	ljson_set_int(o, "device_size", (int64_t)d->size);
 	json_object_object_add(o, "metadata", json_object_get(h->jobj));
-	ljson_set_str(re, "state", reenc_state_name(ri->state));
+	ljson_set_str(re, "state", state_name(ri, running));
 	ljson_set_str(re, "mode", ri->mode);
 	ljson_set_str(re, "direction", ri->direction);
 	ljson_set_str(re, "resilience", ri->resilience);

@@ -16,12 +16,13 @@ struct kv_list {
 	int n, cap;
 };
 
-int status_collect(struct luks2_dev *d, const struct reenc_info *ri,
+/* running: a live process holds the reencryption lock; state "running". */
+int status_collect(struct luks2_dev *d, const struct reenc_info *ri, int running,
 		   struct kv_list *kv);
 int kv_print_all(const struct kv_list *kv);
 /* Bare values of a comma-separated key list; unknown key: -ENOENT. */
 int kv_print_keys(const struct kv_list *kv, const char *keys);
 void kv_free(struct kv_list *kv);
-int status_print_json(struct luks2_dev *d, const struct reenc_info *ri);
+int status_print_json(struct luks2_dev *d, const struct reenc_info *ri, int running);
 
 #endif

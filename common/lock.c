@@ -7,33 +7,61 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/lock.h"
 #include "common/log.h"
 
 #define LOCK_DIR "/run/cryptsetup"
+/* A luks2-status probe holds the lock for microseconds: a run that starts
+ * in that instant tries again instead of failing as busy. */
+#define BUSY_TRIES 5
+#define BUSY_WAIT_NS (20 * 1000 * 1000)
+
+static void reenc_lock_name(char *buf, size_t n, const char *uuid)
+{
+	snprintf(buf, n, LOCK_DIR "/LN_LUKS2-reencryption-%s", uuid);
+}
+
+/* Is fd still the file at path? A holder removes a named lock file on
+ * release; a lock taken on the removed inode excludes nobody. */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 static int flock_path(const char *path, int exclusive, const char *what)
 {
-	int fd, r;
+	const struct timespec wait = { 0, BUSY_WAIT_NS };
+	int fd, r, tries = 0;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		log_err("cannot open lock file %s: %s", path, strerror(errno));
-		return r;
-	}
-	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			r = -errno;
+			log_err("cannot open lock file %s: %s", path, strerror(errno));
+			return r;
+		}
+		if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) {
+			if (same_file(fd, path))
+				return fd;
+			close(fd);	/* removed meanwhile: lock the new file */
+			continue;
+		}
 		r = -errno;
 		close(fd);
-		if (r == -EWOULDBLOCK) {
+		if (r != -EWOULDBLOCK)
+			return r;
+		if (++tries >= BUSY_TRIES) {
 			log_err("%s is locked by another process (%s)", what, path);
 			return -EBUSY;
 		}
-		return r;
+		nanosleep(&wait, NULL);
 	}
-	return fd;
 }
 
 int lock_metadata(int hdr_fd, const char *path, int exclusive)
@@ -69,8 +97,32 @@ int lock_reencryption(const char *uuid)
 
 	if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	snprintf(name, sizeof(name), LOCK_DIR "/LN_LUKS2-reencryption-%s", uuid);
+	reenc_lock_name(name, sizeof(name), uuid);
 	return flock_path(name, 1, "the reencryption of this device");
+}
+
+int lock_reencryption_held(const char *uuid)
+{
+	char name[128];
+	int fd, r;
+
+	reenc_lock_name(name, sizeof(name), uuid);
+	for (int tries = 0; tries < BUSY_TRIES; tries++) {
+		fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return errno == ENOENT ? 0 : -errno;
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+			r = errno == EWOULDBLOCK ? 1 : -errno;
+			close(fd);
+			return r;
+		}
+		r = same_file(fd, name);
+		close(fd);
+		/* free, unless a new run replaced the file we probed */
+		if (r || access(name, F_OK) < 0)
+			return 0;
+	}
+	return 0;
 }
 
 void lock_release(int fd)
@@ -86,7 +138,7 @@ void lock_reencryption_release(int fd, const char *uuid)
 	if (fd < 0)
 		return;
 	/* like cryptsetup: remove the named lock while still holding it */
-	snprintf(name, sizeof(name), LOCK_DIR "/LN_LUKS2-reencryption-%s", uuid);
+	reenc_lock_name(name, sizeof(name), uuid);
 	(void)unlink(name);
 	close(fd);
 }
