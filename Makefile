@@ -56,6 +56,13 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
+# Before the first compile: name a missing library's package, not a
+# compiler error (scripts/install-deps.sh check).
+$(B)/obj/.deps-ok: scripts/install-deps.sh
+	@CC='$(CC)' scripts/install-deps.sh check
+	@mkdir -p $(dir $@) && touch $@
+$(LIB_OBJ) $(APPLET_OBJ): | $(B)/obj/.deps-ok
+
 $(B)/libluks2box.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
@@ -92,7 +99,8 @@ test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS)) $(B)/test
 deps:
 	@scripts/install-deps.sh
 
-demo: deps
+demo:
+	@scripts/install-deps.sh build
 	$(MAKE) all
 	scripts/demo.sh
 

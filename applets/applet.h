@@ -3,7 +3,7 @@
 #ifndef APPLETS_APPLET_H
 #define APPLETS_APPLET_H
 
-#define APPLET(name, fn) int fn(int argc, char **argv);
+#define APPLET(name, fn, about) int fn(int argc, char **argv);
 #include "applets/applets.h"
 #undef APPLET
 

@@ -10,8 +10,9 @@
 static const struct {
 	const char *name;
 	int (*main)(int argc, char **argv);
+	const char *about;
 } applets[] = {
-#define APPLET(name, fn) { name, fn },
+#define APPLET(name, fn, about) { name, fn, about },
 #include "applets/applets.h"
 #undef APPLET
 };
@@ -19,10 +20,14 @@ static const struct {
 static void list(FILE *f)
 {
 	fprintf(f, "luks2box %s: LUKS2 reencryption toolbox\n"
-		"Usage: luks2box APPLET [ARGS...]   or   APPLET [ARGS...] via a link\n\n"
+		"Usage: luks2box APPLET [ARGS...]   or   APPLET [ARGS...] via a link\n"
+		"       luks2box -h|--help|-V|--version;   APPLET --help for its options\n\n"
 		"Applets:\n", LUKS2BOX_VERSION);
 	for (size_t i = 0; i < sizeof(applets) / sizeof(applets[0]); i++)
-		fprintf(f, "  %s\n", applets[i].name);
+		fprintf(f, "  %-22s %s\n", applets[i].name, applets[i].about);
+	fprintf(f, "\nThe whole job with cryptsetup's reencrypt command line is the shell\n"
+		"script luks2-reencrypt (scripts/ in the source; installed next to\n"
+		"luks2box), which runs these applets. Exit codes: luks2box(7).\n");
 }
 
 int main(int argc, char **argv)
@@ -34,7 +39,7 @@ int main(int argc, char **argv)
 			list(stdout);
 			return argc < 2 ? RC_FAIL : RC_OK;
 		}
-		if (!strcmp(argv[1], "--version")) {
+		if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 			printf("luks2box %s\n", LUKS2BOX_VERSION);
 			return RC_OK;
 		}
