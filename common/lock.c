@@ -49,10 +49,10 @@ static int flock_path(const char *path, int exclusive, const char *what)
 		if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) {
 			if (same_file(fd, path))
 				return fd;
-			close(fd);	/* removed meanwhile: lock the new file */
-			continue;
+			r = -EWOULDBLOCK;	/* removed meanwhile: lock the new file */
+		} else {
+			r = -errno;
 		}
-		r = -errno;
 		close(fd);
 		if (r != -EWOULDBLOCK)
 			return r;
