@@ -269,6 +269,13 @@ int reenc_recover(struct reenc_ctx *c)
 	}
 	c->offset = off - c->data_offset;
 	c->moved_chunk = c->has_moved && rs == 0;
+	if (active_res(c) == RES_JOURNAL && c->length > c->area_size) {
+		json_object_put(hot);
+		log_err("invalid journal size: the interrupted hotzone (%ju bytes) is larger "
+			"than the journal area (%ju bytes)", (uintmax_t)c->length,
+			(uintmax_t)c->area_size);
+		return -EINVAL;
+	}
 	switch (active_res(c)) {
 	case RES_CHECKSUM:
 		r = recover_checksum(c);
