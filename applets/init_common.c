@@ -61,12 +61,14 @@ int init_check_device_size(const struct init_opts *o, uint64_t avail, uint64_t b
 
 int init_keyslots_fit(uint64_t ks_size, size_t key_len, int n)
 {
-	uint64_t need = (uint64_t)n * size_round_up(luks2_af_size(key_len), 4096);
+	/* the keyslots, and 4 KiB at least for the reencryption area */
+	uint64_t need = (uint64_t)n * size_round_up(luks2_af_size(key_len), 4096) + 4096;
 
 	if (ks_size >= need)
 		return 0;
 	log_err("the keyslots area (%ju bytes) has no room for %d keyslot%s of %zu-bit keys "
-		"(%ju bytes); give a larger --reduce-device-size or --luks2-keyslots-size",
+		"and the reencryption area (%ju bytes); give a larger --reduce-device-size or "
+		"--luks2-keyslots-size",
 		(uintmax_t)ks_size, n, n > 1 ? "s" : "", key_len * 8, (uintmax_t)need);
 	return -EINVAL;
 }
@@ -170,8 +172,20 @@ int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *
 		      const struct json_object *const *old_kdf, int count, const char *cipher)
 {
 	struct luks2_pbkdf p;
+	char why[96];
 	int id, r;
 
+	/* every keyslot's PBKDF first: a refusal must come before any write */
+	for (int i = 0; i < count; i++) {
+		if (o->pbkdf_given || !old_kdf || !old_kdf[i])
+			continue;
+		pbkdf_from_json((struct json_object *)old_kdf[i], &p);
+		if (luks2_pbkdf_check(&p, why, sizeof(why)) < 0) {
+			log_err("keyslot %d: %s; give --pbkdf options for its new keyslot",
+				old_ks ? old_ks[i] : i, why);
+			return -EINVAL;
+		}
+	}
 	for (int i = 0; i < count; i++) {
 		if (o->pbkdf_given || !old_kdf || !old_kdf[i])
 			p = o->pbkdf;

@@ -144,6 +144,14 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	r = init_cipher_check(cipher, key_len, sector);
 	if (r < 0)
 		goto out;
+	r = luks2_keyslots_room(&d->hdr, o->keep_key ? 0 : u.n, key_len, 4096);
+	if (r < 0) {
+		log_err("no room in the keyslots area (or no free keyslot) for %d new keyslot%s "
+			"and the reencryption area; the old keyslots stay until the end",
+			o->keep_key ? 0 : u.n, u.n == 1 || o->keep_key ? "" : "s");
+		r = -EINVAL;
+		goto out;
+	}
 	tell_plan(d, d_old, &u, o->keep_key);
 	if (o->keep_key) {
 		d_new = d_old;

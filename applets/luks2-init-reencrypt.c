@@ -220,11 +220,10 @@ static int check_sizes(const struct init_opts *o)
 	return 0;
 }
 
-/* PBKDF limits of cryptsetup (lib/utils_pbkdf.c verify_pbkdf_params and
- * lib/crypto_backend/pbkdf_check.c crypt_pbkdf_get_limits). */
+/* PBKDF defaults, then cryptsetup's limits (luks2_pbkdf_check). */
 static int check_pbkdf(struct init_opts *o)
 {
-	int pbkdf2;
+	char why[96];
 
 	if (!o->pbkdf.type)
 		o->pbkdf.type = "argon2id";
@@ -234,20 +233,16 @@ static int check_pbkdf(struct init_opts *o)
 		log_err("hash %s is not available", o->pbkdf.hash);
 		return -EINVAL;
 	}
-	pbkdf2 = !strcmp(o->pbkdf.type, "pbkdf2");
-	if (o->force_iter && o->pbkdf.iterations < (pbkdf2 ? 1000u : 4u)) {
-		log_err("--pbkdf-force-iterations is too low for %s (minimum %u)", o->pbkdf.type,
-			pbkdf2 ? 1000u : 4u);
-		return -EINVAL;
-	}
 	if (!o->pbkdf.memory_kb)
 		o->pbkdf.memory_kb = 1048576;
-	if (!pbkdf2 && o->pbkdf.memory_kb < 32)
-		return refuse("--pbkdf-memory is too low for argon2 (minimum 32 KiB)");
 	if (!o->pbkdf.parallel)
 		o->pbkdf.parallel = 4;
 	if (o->pbkdf.parallel > 4)	/* cryptsetup caps it the same way */
 		o->pbkdf.parallel = 4;
+	if (o->force_iter && !o->pbkdf.iterations)
+		return refuse("PBKDF iterations too low: --pbkdf-force-iterations 0");
+	if (luks2_pbkdf_check(&o->pbkdf, why, sizeof(why)) < 0)
+		return refuse(why);
 	return 0;
 }
 
