@@ -204,6 +204,17 @@ static void none_done(struct reenc_ctx *c)
 	c->dirty = 1;
 }
 
+/* Resilience none syncs the data once, before the final commit: with a
+ * detached header, syncing the header file does not sync the data. */
+static int none_last(struct reenc_ctx *c, struct json_object *hot)
+{
+	struct json_object *post = reenc_post_segments(c, hot);
+	int last = post && json_object_object_length(post) == 1;
+
+	json_object_put(post);
+	return last;
+}
+
 int reenc_step(struct reenc_ctx *c, int *fatal)
 {
 	struct json_object *hot = NULL, *before = NULL;
@@ -240,7 +251,8 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 	r = transform(c, c->offset, c->buf, c->length);
 	wrote = !r;
 	if (!r)
-		r = write_new(c, c->offset, c->buf, c->length, res != RES_NONE);
+		r = write_new(c, c->offset, c->buf, c->length,
+			      res != RES_NONE || none_last(c, hot));
 	/* metadata commit safe point */
 	if (!r) {
 		wrote = 2;	/* all of it: only the metadata can fail now */
