@@ -94,7 +94,14 @@ $(B)/tests/killwrite.so: tests/crash/killwrite.c
 	$(CC) $(CFLAGS) $(WARN) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
 	chmod a-x $@
 
-test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS)) $(B)/tests/killwrite.so
+# LD_PRELOAD probe (read errors, dumpability): same flags as killwrite.so.
+$(B)/tests/ioprobe.so: tests/helpers/ioprobe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
+	chmod a-x $@
+
+test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS)) $(B)/tests/killwrite.so \
+	$(B)/tests/ioprobe.so
 
 deps:
 	@scripts/install-deps.sh

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "applets/applet.h"
 #include "applets/session.h"
 #include "common/exitcode.h"
@@ -72,6 +74,25 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* One line with cryptsetup's fields, all strings; json-c escapes the path. */
+static void print_json(const char *path, uint64_t done, uint64_t total, uint64_t speed,
+		       uint64_t eta, uint64_t el)
+{
+	const char *keys[] = { "device_bytes", "device_size", "speed", "eta_ms", "time_ms" };
+	uint64_t vals[] = { done, total, speed, eta, el };
+	struct json_object *o = json_object_new_object();
+	char v[24];
+
+	json_object_object_add(o, "device", json_object_new_string(path));
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		snprintf(v, sizeof(v), "%ju", (uintmax_t)vals[i]);
+		json_object_object_add(o, keys[i], json_object_new_string(v));
+	}
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
 static void report(struct reenc_ctx *c, const struct step_opts *o, double t0,
 		   uint64_t done0, int finished)
 {
@@ -80,10 +101,7 @@ static void report(struct reenc_ctx *c, const struct step_opts *o, double t0,
 	uint64_t eta = speed > 0 ? (uint64_t)((total - done) / speed * 1e3) : 0;
 
 	if (o->json)
-		printf("{\"device\":\"%s\",\"device_bytes\":\"%ju\",\"device_size\":\"%ju\","
-		       "\"speed\":\"%ju\",\"eta_ms\":\"%ju\",\"time_ms\":\"%ju\"}\n",
-		       c->d->path, (uintmax_t)done, (uintmax_t)total, (uintmax_t)speed,
-		       (uintmax_t)eta, (uintmax_t)el);
+		print_json(c->d->path, done, total, (uint64_t)speed, eta, (uint64_t)el);
 	log_verbose("offset=%ju length=%ju remaining=%ju", (uintmax_t)c->offset,
 		    (uintmax_t)c->length, (uintmax_t)(total - done));
 	if (!o->json && log_get_level() >= LOG_NORMAL && isatty(STDERR_FILENO))
@@ -113,8 +131,11 @@ static int run(struct reenc_ctx *c, const struct step_opts *o)
 		fprintf(stderr, "\n");
 	if (r == 0 && c->res == RES_NONE && n) {
 		r = reenc_commit_progress(c);
-		if (r < 0)
+		if (r < 0) {
+			log_err("resilience none: cannot commit the progress of this run (%s); the "
+				"header still describes its start", strerror(-r));
 			return RC_FAIL;
+		}
 	}
 	if (r < 0)
 		return fatal ? RC_RECOVER : exit_from_errno(r);

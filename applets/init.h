@@ -12,7 +12,7 @@ struct init_opts {
 	uint64_t key_bits, sector_size, hotzone, device_size, reduce;
 	uint64_t md_size, ks_size;
 	struct luks2_pbkdf pbkdf;
-	int pbkdf_given, force_iter;
+	int pbkdf_given, force_iter, devsize_given, reduce_given;
 };
 
 struct passlist {
@@ -33,6 +33,10 @@ int init_decrypt(const char *dev, const struct init_opts *o,
 int init_resilience(const struct init_opts *o, enum reenc_res def, enum reenc_res *res);
 int init_cipher_check(const char *cipher, size_t key_len, uint32_t sector);
 uint64_t init_alignment(int fd, uint32_t a, uint32_t b);
+/* The keyslots area holds n keyslots of key_len bytes. */
+int init_keyslots_fit(uint64_t ks_size, size_t key_len, int n);
+/* --device-size: at most avail bytes, a multiple of block. */
+int init_check_device_size(const struct init_opts *o, uint64_t avail, uint64_t block);
 int init_no_signature(const char *path);
 int init_finish_metadata(struct luks2_dev *d, enum reenc_mode mode, int backward,
 			 enum reenc_res res, const struct init_opts *o, uint32_t block,

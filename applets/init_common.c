@@ -8,6 +8,7 @@
 #include "applets/init.h"
 #include "common/io.h"
 #include "common/log.h"
+#include "common/size.h"
 #include "luks2/json.h"
 
 int init_resilience(const struct init_opts *o, enum reenc_res def, enum reenc_res *res)
@@ -39,6 +40,37 @@ int init_cipher_check(const char *cipher, size_t key_len, uint32_t sector)
 		log_err("cipher %s with a %zu-bit key and %u-byte sectors is not available: %s",
 			cipher, key_len * 8, sector, strerror(-r));
 	return r;
+}
+
+int init_check_device_size(const struct init_opts *o, uint64_t avail, uint64_t block)
+{
+	if (!o->devsize_given)
+		return 0;
+	if (o->device_size > avail) {
+		log_err("--device-size %ju is larger than the %ju bytes of data on the device",
+			(uintmax_t)o->device_size, (uintmax_t)avail);
+		return -EINVAL;
+	}
+	if (o->device_size % block) {
+		log_err("--device-size must be a multiple of %ju bytes (encryption sector)",
+			(uintmax_t)block);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int init_keyslots_fit(uint64_t ks_size, size_t key_len, int n)
+{
+	/* the keyslots, and 4 KiB at least for the reencryption area */
+	uint64_t need = (uint64_t)n * size_round_up(luks2_af_size(key_len), 4096) + 4096;
+
+	if (ks_size >= need)
+		return 0;
+	log_err("the keyslots area (%ju bytes) has no room for %d keyslot%s of %zu-bit keys "
+		"and the reencryption area (%ju bytes); give a larger --reduce-device-size or "
+		"--luks2-keyslots-size",
+		(uintmax_t)ks_size, n, n > 1 ? "s" : "", key_len * 8, (uintmax_t)need);
+	return -EINVAL;
 }
 
 uint64_t init_alignment(int fd, uint32_t a, uint32_t b)
@@ -171,8 +203,20 @@ int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *
 		      const struct json_object *const *old_kdf, int count, const char *cipher)
 {
 	struct luks2_pbkdf p;
+	char why[96];
 	int id, r;
 
+	/* every keyslot's PBKDF first: a refusal must come before any write */
+	for (int i = 0; i < count; i++) {
+		if (o->pbkdf_given || !old_kdf || !old_kdf[i])
+			continue;
+		pbkdf_from_json((struct json_object *)old_kdf[i], &p);
+		if (luks2_pbkdf_check(&p, why, sizeof(why)) < 0) {
+			log_err("keyslot %d: %s; give --pbkdf options for its new keyslot",
+				old_ks ? old_ks[i] : i, why);
+			return -EINVAL;
+		}
+	}
 	for (int i = 0; i < count; i++) {
 		if (o->pbkdf_given || !old_kdf || !old_kdf[i])
 			p = o->pbkdf;

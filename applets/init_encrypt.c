@@ -101,6 +101,7 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 	const char *cipher = o->cipher ? o->cipher : "aes-xts-plain64";
 	uint32_t sector = o->sector_size ? (uint32_t)o->sector_size : 512;
 	uint64_t shift = o->reduce / 2, data, md, ks, block;
+	size_t key_len = o->key_bits ? o->key_bits / 8 : strstr(cipher, "-xts-") ? 64 : 32;
 	struct luks2_dev d = { .path = dev, .hdr_path = co->header ? co->header : dev,
 			       .fd = -1, .hdr_fd = -1, .writable = 1 };
 	struct volume_key *vk = NULL;
@@ -117,9 +118,18 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 	if (r < 0)
 		goto out;
 	data = d.size - (o->reduce < d.size ? o->reduce : d.size);
-	if (o->device_size && o->device_size <= data)
-		data = o->device_size;
 	block = init_alignment(d.fd, sector, 0);
+	r = init_check_device_size(o, data, block);
+	if (r < 0)
+		goto out;
+	if (o->devsize_given)
+		data = o->device_size;
+	if (shift && data && data < shift) {
+		log_err("--reduce-device-size %ju leaves %ju bytes of data, less than half of it; "
+			"not supported", (uintmax_t)o->reduce, (uintmax_t)data);
+		r = -EINVAL;
+		goto out;
+	}
 	if (!data || data % block || (shift && (data < shift || shift % block))) {
 		log_err("%s: %ju bytes of data do not fit %ju-byte sectors%s", dev,
 			(uintmax_t)data, (uintmax_t)block, shift ? " and the data shift" : "");
@@ -131,8 +141,7 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 		if (r < 0)
 			goto out;
 	}
-	r = init_cipher_check(cipher, o->key_bits ? o->key_bits / 8 :
-			      strstr(cipher, "-xts-") ? 64 : 32, sector);
+	r = init_cipher_check(cipher, key_len, sector);
 	if (r < 0)
 		goto out;
 	md = o->md_size ? o->md_size : 16384;
@@ -140,12 +149,18 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 		ks = shift > 2 * md ? size_round_down(shift - 2 * md, 4096) : 0;
 		if (ks > LUKS2_MAX_KEYSLOTS_SIZE)
 			ks = LUKS2_MAX_KEYSLOTS_SIZE;
+		r = init_keyslots_fit(ks, key_len, pl->n);
+		if (r < 0)
+			goto out;
 		log_info("moving the first %ju bytes of %s to its end to make room for the header",
 			 (uintmax_t)shift, dev);
 		r = move_data(d.fd, 0, d.size - shift, shift);
 		d.hdr_fd = d.fd;
 	} else {
 		ks = o->ks_size ? o->ks_size : (16ULL << 20) - 2 * md;
+		r = init_keyslots_fit(ks, key_len, pl->n);
+		if (r < 0)
+			goto out;
 		d.hdr_fd = new_file(co->header);
 		r = d.hdr_fd < 0 ? d.hdr_fd : ftruncate(d.hdr_fd, (off_t)(2 * md + ks)) ? -errno : 0;
 	}
@@ -175,6 +190,8 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 	if (!r)
 		log_info("%s: encryption initialized (%ju bytes of data)", dev, (uintmax_t)data);
 out:
+	if (r < 0 && !shift && d.hdr_fd >= 0)
+		unlink(co->header);	/* ours, and nothing on the device refers to it */
 	vk_free(vk);
 	luks2_dev_close(&d);
 	return r;
@@ -245,6 +262,7 @@ static int decrypt_datashift(struct session *s, const struct init_opts *o,
 	free(buf);
 	if (r < 0) {
 		close(hfd);
+		unlink(co->header);	/* the device is untouched: a retry can start over */
 		log_err("cannot export the header to %s: %s", co->header, strerror(-r));
 		return r;
 	}
@@ -315,6 +333,13 @@ int init_decrypt(const char *dev, const struct init_opts *o,
 			"leave it there (move the header to a new file instead)", (uintmax_t)s0.offset);
 		r = -EINVAL;
 	}
+	if (!r && removal && o->devsize_given) {
+		log_err("--device-size is not supported with header removal");
+		r = -EINVAL;
+	}
+	if (!r && !removal)
+		r = init_check_device_size(o, s.d.size > s0.offset ? s.d.size - s0.offset : 0,
+					   init_alignment(s.d.fd, s0.sector_size, 0));
 	if (!r && removal && !s0.offset) {
 		log_err("the data starts at offset 0: there is no header on %s to remove", dev);
 		r = -EINVAL;

@@ -121,6 +121,10 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 			"add --force-offline-reencrypt if you are sure");
 		return -EINVAL;
 	}
+	block = init_alignment(d->fd, s0.sector_size, sector);
+	r = init_check_device_size(o, d->size > s0.offset ? d->size - s0.offset : 0, block);
+	if (r < 0)
+		return r;
 	d_old = s0.digest;
 	r = unlock_all(d, d_old, co->key_slot, pl, &u);
 	if (r < 0)
@@ -140,6 +144,14 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	r = init_cipher_check(cipher, key_len, sector);
 	if (r < 0)
 		goto out;
+	r = luks2_keyslots_room(&d->hdr, o->keep_key ? 0 : u.n, key_len, 4096);
+	if (r < 0) {
+		log_err("no room in the keyslots area (or no free keyslot) for %d new keyslot%s "
+			"and the reencryption area; the old keyslots stay until the end",
+			o->keep_key ? 0 : u.n, u.n == 1 || o->keep_key ? "" : "s");
+		r = -EINVAL;
+		goto out;
+	}
 	tell_plan(d, d_old, &u, o->keep_key);
 	if (o->keep_key) {
 		d_new = d_old;
@@ -164,7 +176,6 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	luks2_digest_assign_segment(&d->hdr, d_new, 2, 1);
 	if (o->device_size)
 		ljson_set_u64(ljson_get_id(segs, 0), "size", o->device_size);
-	block = init_alignment(d->fd, s0.sector_size, sector);
 	r = init_finish_metadata(d, MODE_REENCRYPT, 0, res, o, (uint32_t)block, 0, 2,
 				 u.vk, o->keep_key ? NULL : vk_new);
 out:

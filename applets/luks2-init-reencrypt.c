@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uuid/uuid.h>
 
 #include "applets/applet.h"
 #include "applets/init.h"
@@ -86,8 +87,14 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	case O_RES: o->resilience = arg; break;
 	case O_RES_HASH: o->res_hash = arg; break;
 	case O_HOTZONE: r = opt_parse_size(arg, &o->hotzone); break;
-	case O_DEVSIZE: r = opt_parse_size(arg, &o->device_size); break;
-	case O_REDUCE: r = opt_parse_size(arg, &o->reduce); break;
+	case O_DEVSIZE:
+		r = opt_parse_size(arg, &o->device_size);
+		o->devsize_given = 1;
+		break;
+	case O_REDUCE:
+		r = opt_parse_size(arg, &o->reduce);
+		o->reduce_given = 1;
+		break;
 	case O_PBKDF:
 		if (strcmp(arg, "pbkdf2") && strcmp(arg, "argon2i") && strcmp(arg, "argon2id"))
 			return -EINVAL;
@@ -101,7 +108,10 @@ static int opt_cb(void *ctx, int key, const char *arg)
 		o->pbkdf.iterations = v;
 		o->force_iter = o->pbkdf_given = 1;
 		break;
-	case O_ITER_TIME: r = opt_parse_uint(arg, 600000, &v); o->pbkdf.iter_time_ms = v; break;
+	case O_ITER_TIME:
+		r = opt_parse_uint(arg, 600000, &v);
+		o->pbkdf.iter_time_ms = v;
+		break;
 	case O_HASH: o->pbkdf.hash = arg; break;
 	case O_UUID: o->uuid = arg; break;
 	case O_LABEL: o->label = arg; break;
@@ -145,48 +155,114 @@ static int read_passes(const struct common_opts *co, struct passlist *pl, int tw
 	return 0;
 }
 
-static int check_opts(struct init_opts *o, const struct common_opts *co)
+static int refuse(const char *msg)
 {
-	if (o->encrypt && o->decrypt) {
-		log_err("--encrypt and --decrypt exclude each other");
-		return -EINVAL;
-	}
-	if (o->reduce && !o->encrypt) {
-		log_err("--reduce-device-size is for --encrypt");
-		return -EINVAL;
-	}
-	if (o->reduce && (o->reduce % 512 || o->reduce > (1ULL << 30))) {
-		log_err("--reduce-device-size must be a multiple of 512 and at most 1 GiB");
-		return -EINVAL;
-	}
-	if (o->reduce && co->header) {
-		log_err("--reduce-device-size with a detached --header is not supported; "
-			"use one or the other");
-		return -EINVAL;
-	}
-	if (o->encrypt && !o->reduce && !co->header) {
-		log_err("--encrypt needs --header FILE or --reduce-device-size SIZE: "
-			"the header must not overwrite data");
-		return -EINVAL;
-	}
-	if (o->decrypt && !co->header) {
-		log_err("--decrypt needs --header FILE (an existing detached header, or a "
-			"new file to move the header to)");
-		return -EINVAL;
-	}
-	if (o->device_size % 512 || o->hotzone % 512) {
-		log_err("sizes must be multiples of 512 bytes");
-		return -EINVAL;
-	}
+	log_err("%s", msg);
+	return -EINVAL;
+}
+
+/* Options that only one mode uses are refused in the others. */
+static int check_modes(const struct init_opts *o, const struct common_opts *co)
+{
+	uuid_t u;
+
+	if (o->encrypt && o->decrypt)
+		return refuse("--encrypt and --decrypt exclude each other");
+	if (o->reduce && !o->encrypt)
+		return refuse("--reduce-device-size is for --encrypt");
+	if (o->reduce && co->header)
+		return refuse("--reduce-device-size with a detached --header is not supported; "
+			      "use one or the other");
+	if (o->reduce && o->devsize_given)
+		return refuse("--reduce-device-size and --device-size exclude each other");
+	if (o->encrypt && !o->reduce && !co->header)
+		return refuse("--encrypt needs --header FILE or --reduce-device-size SIZE: "
+			      "the header must not overwrite data");
+	if (o->decrypt && !co->header)
+		return refuse("--decrypt needs --header FILE (an existing detached header, or a "
+			      "new file to move the header to)");
+	if (!o->encrypt && (o->uuid || o->label || o->subsystem || o->md_size || o->ks_size))
+		return refuse("--uuid, --label, --subsystem and --luks2-*-size are for --encrypt");
+	if (o->decrypt && (o->cipher || o->key_bits || o->sector_size || o->keep_key))
+		return refuse("--decrypt creates no key: --cipher, --key-size, --sector-size "
+			      "and --keep-key do not apply");
+	if (o->encrypt && o->keep_key)
+		return refuse("--keep-key needs an existing volume key; not with --encrypt");
+	if (o->uuid && uuid_parse(o->uuid, u) < 0)
+		return refuse("--uuid is not a valid UUID");
+	if ((o->label && strlen(o->label) > 47) || (o->subsystem && strlen(o->subsystem) > 47))
+		return refuse("--label and --subsystem take at most 47 bytes");
+	return 0;
+}
+
+/* Sizes, as cryptsetup's option checks (src/cryptsetup.c). */
+static int check_sizes(const struct init_opts *o)
+{
+	uint64_t md = o->md_size;
+
+	if (o->devsize_given && (!o->device_size || o->device_size % 512))
+		return refuse("--device-size must be a non-zero multiple of 512 bytes");
+	if (o->hotzone % 512)
+		return refuse("--hotzone-size must be a multiple of 512 bytes");
+	if (o->reduce_given && (o->reduce % 512 || o->reduce > (1ULL << 30) || !o->reduce))
+		return refuse("--reduce-device-size must be a non-zero multiple of 512 and at "
+			      "most 1 GiB");
+	if (md && (md < 16384 || md > (4ULL << 20) || (md & (md - 1))))
+		return refuse("--luks2-metadata-size must be a power of two from 16K to 4M");
+	if (o->ks_size && (o->ks_size % 4096 || o->ks_size > LUKS2_MAX_KEYSLOTS_SIZE))
+		return refuse("--luks2-keyslots-size must be a multiple of 4096 bytes and at "
+			      "most 128 MiB");
+	if (!md)
+		md = 16384;
+	if (o->reduce && o->ks_size && 2 * md + o->ks_size > o->reduce / 2)
+		return refuse("the header (--luks2-metadata-size, --luks2-keyslots-size) does not "
+			      "fit in half of --reduce-device-size");
+	return 0;
+}
+
+/* PBKDF defaults, then cryptsetup's limits (luks2_pbkdf_check). */
+static int check_pbkdf(struct init_opts *o)
+{
+	char why[96];
+
 	if (!o->pbkdf.type)
 		o->pbkdf.type = "argon2id";
 	if (!o->pbkdf.hash)
 		o->pbkdf.hash = "sha256";
+	if (crypt_hash_size(o->pbkdf.hash) <= 0) {
+		log_err("hash %s is not available", o->pbkdf.hash);
+		return -EINVAL;
+	}
 	if (!o->pbkdf.memory_kb)
 		o->pbkdf.memory_kb = 1048576;
 	if (!o->pbkdf.parallel)
 		o->pbkdf.parallel = 4;
+	if (o->pbkdf.parallel > 4)	/* cryptsetup caps it the same way */
+		o->pbkdf.parallel = 4;
+	if (o->force_iter && !o->pbkdf.iterations)
+		return refuse("PBKDF iterations too low: --pbkdf-force-iterations 0");
+	if (luks2_pbkdf_check(&o->pbkdf, why, sizeof(why)) < 0)
+		return refuse(why);
 	return 0;
+}
+
+static int check_opts(struct init_opts *o, const struct common_opts *co)
+{
+	enum reenc_res res;
+	int r;
+
+	r = check_modes(o, co);
+	if (!r)
+		r = check_sizes(o);
+	if (!r)
+		r = init_resilience(o, RES_CHECKSUM, &res);
+	if (!r && o->res_hash && crypt_hash_size(o->res_hash) <= 0) {
+		log_err("resilience hash %s is not available", o->res_hash);
+		r = -EINVAL;
+	}
+	if (!r)
+		r = check_pbkdf(o);
+	return r;
 }
 
 int luks2_init_reencrypt_main(int argc, char **argv)

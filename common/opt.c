@@ -9,6 +9,7 @@
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/opt.h"
+#include "common/safemem.h"
 
 static const struct opt_spec common_specs[] = {
 	{ "header", OPT_HEADER, "FILE", "LUKS2 header in FILE (detached header)" },
@@ -147,6 +148,7 @@ int opt_parse(int argc, char **argv, const struct applet_info *ai,
 	char so[2 * n + 2];
 	int key, r, nargs;
 
+	safemem_protect_process();
 	memset(co, 0, sizeof(*co));
 	co->key_slot = -1;
 	log_set_prog(ai->name);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -122,6 +123,7 @@ out:
 int passphrase_read(const struct common_opts *co, const char *prompt,
 		    char **pass, size_t *len)
 {
+	struct stat st;
 	int fd, r;
 
 	if (co->key_description)
@@ -133,14 +135,24 @@ int passphrase_read(const struct common_opts *co, const char *prompt,
 			log_err("cannot open key file %s: %s", co->key_file, strerror(errno));
 			return r;
 		}
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			log_err("key file %s is a directory", co->key_file);
+			close(fd);
+			return -EISDIR;
+		}
 		r = read_fd(fd, co->keyfile_offset, co->keyfile_size, 0, pass, len);
 		close(fd);
+		if (r < 0 && r != -EINVAL)
+			log_err("cannot read key file %s: %s", co->key_file, strerror(-r));
 		return r;
 	}
 	if (co->key_file)
-		return read_fd(STDIN_FILENO, co->keyfile_offset, co->keyfile_size, 0,
-			       pass, len);
-	if (isatty(STDIN_FILENO))
-		return read_tty(prompt, pass, len);
-	return read_fd(STDIN_FILENO, 0, 0, 1, pass, len);
+		r = read_fd(STDIN_FILENO, co->keyfile_offset, co->keyfile_size, 0, pass, len);
+	else if (isatty(STDIN_FILENO))
+		r = read_tty(prompt, pass, len);
+	else
+		r = read_fd(STDIN_FILENO, 0, 0, 1, pass, len);
+	if (r < 0 && r != -EINVAL)
+		log_err("cannot read the passphrase: %s", strerror(-r));
+	return r;
 }

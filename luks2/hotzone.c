@@ -156,11 +156,70 @@ static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit)
 	return r;
 }
 
+/*
+ * Resilience none keeps progress in memory until the run ends. When a
+ * hotzone fails, the hotzones before it are complete: put the segments
+ * of before that hotzone back and commit them, so an I/O error loses only
+ * the failing hotzone. If it failed while writing, part of its range may
+ * hold new data that the metadata calls old; none keeps no copy to redo
+ * it, so say exactly which bytes.
+ */
+static void none_failed(struct reenc_ctx *c, struct json_object *before, int wrote)
+{
+	uint64_t lo = c->offset, hi = c->offset + c->length, phys = c->data_offset + lo;
+	int r = -EIO;
+
+	/* wrote: 0 nothing, 1 maybe part of the hotzone, 2 all of it (then
+	 * only its metadata failed and "before" would call new data old) */
+	if (wrote != 2)
+		r = reenc_set_segments(c, before);
+	if (!r)
+		r = reenc_commit_progress(c);
+	if (r < 0)
+		log_err("resilience none: cannot commit the progress of this run; the header "
+			"still describes its start and data bytes %ju-%ju were rewritten since",
+			(uintmax_t)c->dirty_lo, (uintmax_t)c->dirty_hi);
+	else
+		log_err("resilience none: progress before the failing hotzone is committed "
+			"(%ju of %ju bytes done)", (uintmax_t)reenc_progress(c),
+			(uintmax_t)c->device_size);
+	if (wrote == 1)
+		log_err("resilience none: data bytes %ju-%ju (%s offsets %ju-%ju) may be partly "
+			"rewritten and cannot be recovered; they are recorded as not reencrypted",
+			(uintmax_t)lo, (uintmax_t)hi, c->d->path, (uintmax_t)phys,
+			(uintmax_t)(phys + c->length));
+	else if (!wrote && r >= 0)
+		log_err("resilience none: the failing hotzone was not written; run hotzone-step "
+			"again to resume once the error is fixed");
+}
+
+static void none_done(struct reenc_ctx *c)
+{
+	uint64_t hi = c->offset + c->length;
+
+	if (!c->dirty || c->offset < c->dirty_lo)
+		c->dirty_lo = c->offset;
+	if (!c->dirty || hi > c->dirty_hi)
+		c->dirty_hi = hi;
+	c->dirty = 1;
+}
+
+/* Resilience none syncs the data once, before the final commit: with a
+ * detached header, syncing the header file does not sync the data. */
+static int none_last(struct reenc_ctx *c, struct json_object *hot)
+{
+	struct json_object *post = reenc_post_segments(c, hot);
+	int last = post && json_object_object_length(post) == 1;
+
+	json_object_put(post);
+	return last;
+}
+
 int reenc_step(struct reenc_ctx *c, int *fatal)
 {
-	struct json_object *hot = NULL;
+	struct json_object *hot = NULL, *before = NULL;
 	enum reenc_res res;
-	int r;
+	int r, wrote = 0;
 
 	*fatal = 0;
 	r = reenc_plan(c);
@@ -169,9 +228,13 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 		return r;
 	}
 	res = active_res(c);
+	if (res == RES_NONE)
+		before = reenc_regular_segments(c);
 	hot = reenc_hot_segments(c);
-	if (!hot)
+	if (!hot) {
+		json_object_put(before);
 		return -EINVAL;
+	}
 	r = reenc_set_segments(c, hot);
 	if (!r)
 		r = io_pread(c->fd_data, c->buf, c->length, old_physical(c));
@@ -186,21 +249,39 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 		goto out;
 	*fatal = res != RES_NONE;
 	r = transform(c, c->offset, c->buf, c->length);
+	wrote = !r;
 	if (!r)
-		r = write_new(c, c->offset, c->buf, c->length, res != RES_NONE);
+		r = write_new(c, c->offset, c->buf, c->length,
+			      res != RES_NONE || none_last(c, hot));
 	/* metadata commit safe point */
-	if (!r)
+	if (!r) {
+		wrote = 2;	/* all of it: only the metadata can fail now */
+		if (res == RES_NONE)
+			none_done(c);
 		r = commit_post(c, hot, res != RES_NONE);
+	}
 	if (r >= 0)
 		*fatal = 0;
 out:
+	if (r < 0 && res == RES_NONE && before)
+		none_failed(c, before, wrote);
+	json_object_put(before);
 	json_object_put(hot);
 	return r;
 }
 
 int reenc_commit_progress(struct reenc_ctx *c)
 {
-	return luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
+	/* the data first: resilience none wrote it without syncing */
+	int r = io_fdatasync(c->fd_data);
+
+	if (!r && !c->dirty)
+		return 0;
+	if (!r)
+		r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
+	if (!r)
+		c->dirty = 0;
+	return r;
 }
 
 /* A hotzone written by another run (or cryptsetup) may exceed our buffer. */
@@ -269,6 +350,13 @@ int reenc_recover(struct reenc_ctx *c)
 	}
 	c->offset = off - c->data_offset;
 	c->moved_chunk = c->has_moved && rs == 0;
+	if (active_res(c) == RES_JOURNAL && c->length > c->area_size) {
+		json_object_put(hot);
+		log_err("invalid journal size: the interrupted hotzone (%ju bytes) is larger "
+			"than the journal area (%ju bytes)", (uintmax_t)c->length,
+			(uintmax_t)c->area_size);
+		return -EINVAL;
+	}
 	switch (active_res(c)) {
 	case RES_CHECKSUM:
 		r = recover_checksum(c);

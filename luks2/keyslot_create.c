@@ -43,6 +43,28 @@ static int argon2_benchmark(const char *type, uint32_t mem, uint32_t par,
 	return 0;
 }
 
+int luks2_pbkdf_check(const struct luks2_pbkdf *p, char *why, size_t len)
+{
+	int pbkdf2 = p->type && !strcmp(p->type, "pbkdf2");
+	uint32_t min = pbkdf2 ? 1000 : 4;
+
+	if (!pbkdf2 && (!p->type || (strcmp(p->type, "argon2i") && strcmp(p->type, "argon2id"))))
+		snprintf(why, len, "unknown PBKDF %s", p->type ? p->type : "(none)");
+	else if (pbkdf2 && (!p->hash || crypt_hash_size(p->hash) <= 0))
+		snprintf(why, len, "hash %s is not available", p->hash ? p->hash : "(none)");
+	else if (p->iterations && p->iterations < min)
+		snprintf(why, len, "PBKDF iterations too low for %s: %u (minimum %u)", p->type,
+			 p->iterations, min);
+	else if (!pbkdf2 && (p->memory_kb < 32 || p->memory_kb > 4194304))
+		snprintf(why, len, "argon2 memory too low or too high: %u KiB (32 KiB to 4 GiB)",
+			 p->memory_kb);
+	else if (!pbkdf2 && !p->parallel)
+		snprintf(why, len, "argon2 needs at least one thread");
+	else
+		return 0;
+	return -EINVAL;
+}
+
 static struct json_object *make_kdf(const struct luks2_pbkdf *p, size_t key_len,
 				    uint8_t *salt, int *r)
 {
@@ -103,11 +125,16 @@ int luks2_keyslot_create(struct luks2_dev *d, int keyslot, int digest,
 	struct json_object *keyslots = ljson_get(d->hdr.jobj, "keyslots"), *kdf, *ks;
 	struct crypt_storage *st = NULL;
 	uint8_t salt[LUKS2_SALT_LEN], *dkey, *buf;
-	char name[16];
+	char name[16], why[96];
 	int r;
 
 	if (keyslot < 0 || keyslot >= LUKS2_KEYSLOTS_MAX || ljson_get_id(keyslots, keyslot))
 		return -EEXIST;
+	r = luks2_pbkdf_check(pbkdf, why, sizeof(why));
+	if (r < 0) {
+		log_err("%s", why);
+		return r;
+	}
 	r = luks2_area_find(&d->hdr, area_size, 0, &off, &got);
 	if (r < 0) {
 		log_err("no room for a new keyslot in the keyslots area");
@@ -147,6 +174,40 @@ out:
 	crypt_storage_destroy(st);
 	safe_free(dkey);
 	safe_free(buf);
+	return r;
+}
+
+int luks2_keyslots_room(struct luks2_hdr *hdr, int count, size_t key_len, uint64_t extra)
+{
+	struct json_object *keyslots = ljson_get(hdr->jobj, "keyslots"), *copy = NULL, *ks, *area;
+	uint64_t len = size_round_up(luks2_af_size(key_len), 4096), off, got;
+	struct luks2_hdr tmp = *hdr;
+	char name[16];
+	int r = 0;
+
+	if (json_object_object_length(keyslots) + count + 1 > LUKS2_KEYSLOTS_MAX)
+		return -ENOSPC;
+	if (json_object_deep_copy(keyslots, &copy, NULL) < 0)
+		return -ENOMEM;
+	tmp.jobj = json_object_new_object();
+	json_object_object_add(tmp.jobj, "config", json_object_get(ljson_get(hdr->jobj, "config")));
+	json_object_object_add(tmp.jobj, "keyslots", copy);
+	/* place them as luks2_keyslot_create and reenc_add_keyslot would */
+	for (int i = 0; !r && i < count; i++) {
+		r = luks2_area_find(&tmp, len, 0, &off, &got);
+		if (r < 0)
+			break;
+		area = json_object_new_object();
+		ljson_set_u64(area, "offset", off);
+		ljson_set_u64(area, "size", len);
+		ks = json_object_new_object();
+		json_object_object_add(ks, "area", area);
+		snprintf(name, sizeof(name), "new%d", i);
+		json_object_object_add(copy, name, ks);
+	}
+	if (!r && extra)
+		r = luks2_area_find(&tmp, extra, 1, &off, &got);
+	json_object_put(tmp.jobj);
 	return r;
 }
 

@@ -144,6 +144,14 @@ int luks2_keyslot_create(struct luks2_dev *d, int keyslot, int digest,
 			 const struct volume_key *vk, const char *pass,
 			 size_t pass_len, const struct luks2_pbkdf *pbkdf,
 			 const char *area_cipher, size_t area_key_len);
+/* cryptsetup's limits (lib/utils_pbkdf.c verify_pbkdf_params): pbkdf2 at
+ * least 1000 iterations, argon2 time 4, 32 KiB..4 GiB, 1+ threads
+ * (iterations 0 = benchmark, not checked). -EINVAL with the reason in why. */
+int luks2_pbkdf_check(const struct luks2_pbkdf *p, char *why, size_t len);
+/* 0 when count new keyslots of key_len bytes and then an area of extra
+ * bytes (0: none) fit beside the existing keyslots; -ENOSPC if not.
+ * Nothing changes: a check before the first write. */
+int luks2_keyslots_room(struct luks2_hdr *hdr, int count, size_t key_len, uint64_t extra);
 /* Tokens listing keyslot from also list keyslot to (to < 0: drop from). */
 void luks2_tokens_keyslot(struct luks2_hdr *hdr, int from, int to);
 /* Wipe the area and remove the keyslot from the JSON and its digest. */

@@ -58,6 +58,9 @@ struct reenc_ctx {
 	/* the hotzone being worked on */
 	uint64_t offset, length;
 	int moved_chunk;		/* the hotzone is the moved segment */
+	/* resilience none: logical range rewritten since the last commit */
+	int dirty;
+	uint64_t dirty_lo, dirty_hi;
 	uint8_t *buf;
 	size_t buf_len;
 	int stop_requested;
@@ -80,7 +83,8 @@ uint64_t reenc_progress(struct reenc_ctx *ctx);
  * metadata commit point (the header then records the interrupted hotzone).
  */
 int reenc_step(struct reenc_ctx *ctx, int *fatal);
-/* For resilience "none": commit the progress made so far. */
+/* For resilience "none": sync the data, then commit the progress made
+ * since the last commit (nothing to write when there is none). */
 int reenc_commit_progress(struct reenc_ctx *ctx);
 /* Redo the interrupted hotzone recorded in the header (crash state);
  * 0 or 1 (that hotzone was the last one) like reenc_step. */

@@ -194,6 +194,7 @@ int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 		c->buf = io_alloc(c->buf_len);
 		if (!c->buf)
 			r = -ENOMEM;
+		safe_nodump(c->buf, c->buf_len);	/* it holds plaintext */
 	}
 	if (r < 0) {
 		reenc_free(c);

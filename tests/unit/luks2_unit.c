@@ -149,6 +149,35 @@ static void test_dre(void)
 	json_object_put(hdr.jobj);
 }
 
+/* cryptsetup's PBKDF minimums (lib/utils_pbkdf.c verify_pbkdf_params). */
+static void test_pbkdf_limits(void)
+{
+	struct luks2_pbkdf p2 = { "pbkdf2", "sha256", 1000, 0, 0, 0 };
+	struct luks2_pbkdf a2 = { "argon2id", NULL, 4, 32, 1, 0 };
+	char why[96];
+
+	ok(!luks2_pbkdf_check(&p2, why, sizeof(why)), "pbkdf2 1000 iterations", why);
+	p2.iterations = 999;
+	ok(luks2_pbkdf_check(&p2, why, sizeof(why)) == -EINVAL, "pbkdf2 999 refused", "accepted");
+	p2.iterations = 0;
+	ok(!luks2_pbkdf_check(&p2, why, sizeof(why)), "pbkdf2 benchmark", why);
+	p2.hash = "bogus";
+	ok(luks2_pbkdf_check(&p2, why, sizeof(why)) == -EINVAL, "pbkdf2 bogus hash", "accepted");
+	ok(!luks2_pbkdf_check(&a2, why, sizeof(why)), "argon2id 4/32/1", why);
+	a2.iterations = 3;
+	ok(luks2_pbkdf_check(&a2, why, sizeof(why)) == -EINVAL, "argon2 time 3 refused", "accepted");
+	a2.iterations = 4;
+	a2.memory_kb = 31;
+	ok(luks2_pbkdf_check(&a2, why, sizeof(why)) == -EINVAL, "argon2 31 KiB refused", "accepted");
+	a2.memory_kb = 4194305;
+	ok(luks2_pbkdf_check(&a2, why, sizeof(why)) == -EINVAL, "argon2 4 GiB + 1 refused",
+	   "accepted");
+	a2.memory_kb = 32;
+	a2.parallel = 0;
+	ok(luks2_pbkdf_check(&a2, why, sizeof(why)) == -EINVAL, "argon2 0 threads refused",
+	   "accepted");
+}
+
 int main(void)
 {
 	if (crypt_backend_init(CRYPT_BACKEND_USER) < 0) {
@@ -160,5 +189,6 @@ int main(void)
 	test_af();
 	test_segments();
 	test_dre();
+	test_pbkdf_limits();
 	return failed;
 }
