@@ -3,8 +3,9 @@
  * One hotzone, in the commit order of luks2-format.md §4.3:
  *   hot segments (memory) -> read old data -> resilience data + header
  *   commit (the crash marker) -> rewrite + fdatasync -> post commit.
- * The post commit of the last hotzone is the final metadata itself, so
- * no header ever says "in progress" about a finished device.
+ * The post commit of the last hotzone says every segment is rewritten;
+ * from that state the unused areas are wiped, and only then is the final
+ * metadata committed (finish()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -98,60 +99,74 @@ static int write_new(struct reenc_ctx *c, uint64_t off, const uint8_t *buf,
 	return r;
 }
 
-static void wipe_area(int fd, uint64_t off, uint64_t len)
+/*
+ * Everything that may hold old plaintext (or data derived from it) and is
+ * no longer referenced once every segment is rewritten: the resilience
+ * area, the copy of a moved segment, the tail a forward datashift left.
+ * Called with that state committed, before the final metadata.
+ */
+static int wipe_unused(struct reenc_ctx *c)
 {
-	uint8_t *b = io_alloc(1 << 20);
+	int r = luks2_wipe_random(c->d->hdr_fd, c->area_off, c->area_size);
 
-	if (!b)
-		return;
-	while (len) {
-		size_t n = len > (1 << 20) ? 1 << 20 : len;
-
-		if (crypt_backend_rng(b, n) < 0 || io_pwrite(fd, b, n, off) < 0)
-			break;
-		off += n;
-		len -= n;
-	}
-	free(b);
-	(void)io_fsync(fd);
+	if (!r && c->has_moved && c->mode == MODE_ENCRYPT)
+		r = luks2_wipe_random(c->fd_data, c->moved.offset, c->moved.size);
+	if (!r && !c->backward && c->shift && c->d->size >= c->shift)
+		r = luks2_wipe_random(c->fd_data, c->d->size - c->shift, c->shift);
+	if (r < 0)
+		log_err("cannot wipe the unused areas of %s: %s", c->d->path, strerror(-r));
+	return r;
 }
 
-/* The final commit, then wipe what no longer holds anything of use. */
-static int finish(struct reenc_ctx *c, struct json_object *post)
+/*
+ * The header on disk says every segment is rewritten (reencryption still
+ * flagged): wipe, commit the final metadata, then wipe the keyslots that
+ * commit removed (they open the keys the reencryption digest needs until
+ * then).
+ */
+static int finish(struct reenc_ctx *c, struct json_object *reg)
 {
 	uint64_t off[LUKS2_KEYSLOTS_MAX + 1], len[LUKS2_KEYSLOTS_MAX + 1];
 	int n, r;
 
-	r = reenc_final_metadata(c, post, off, len, &n);
+	r = wipe_unused(c);
+	if (!r)
+		r = reenc_final_metadata(c, reg, off, len, &n);
 	if (!r)
 		r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < n; i++)
-		wipe_area(c->d->hdr_fd, off[i], len[i]);
-	if (c->has_moved && c->mode == MODE_ENCRYPT)
-		wipe_area(c->fd_data, c->moved.offset, c->moved.size);
-	if (!c->backward && c->shift && c->d->size >= c->shift)
-		wipe_area(c->fd_data, c->d->size - c->shift, c->shift);
+	for (int i = 0; !r && i < n; i++)
+		if (off[i] != c->area_off)
+			r = luks2_wipe_random(c->d->hdr_fd, off[i], len[i]);
+	if (r < 0) {
+		log_err("metadata final, but the removed keyslots of %s are not wiped: %s",
+			c->d->path, strerror(-r));
+		return r;
+	}
 	log_verbose("reencryption finished; metadata final");
 	return 1;
 }
 
-/* After the data of the hotzone is on disk: post segments or the end. */
-static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit)
+/* After the data of the hotzone is on disk: post segments, and after the
+ * last hotzone the finish from that committed state. *fatal is cleared
+ * once the header no longer records the hotzone. */
+static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit,
+		       int *fatal)
 {
 	struct json_object *post = reenc_post_segments(c, hot);
-	int r;
+	int last, r;
 
 	if (!post)
 		return -EINVAL;
-	if (json_object_object_length(post) == 1) {
+	last = json_object_object_length(post) == 1;
+	r = reenc_set_segments(c, post);
+	if (!r && (commit || last))
+		r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
+	if (!r)
+		*fatal = 0;
+	if (!r && last)
 		r = finish(c, post);
-	} else {
-		r = reenc_set_segments(c, post);
-		if (!r && commit)
-			r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
-	}
 	json_object_put(post);
 	return r;
 }
@@ -190,9 +205,7 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 		r = write_new(c, c->offset, c->buf, c->length, res != RES_NONE);
 	/* metadata commit safe point */
 	if (!r)
-		r = commit_post(c, hot, res != RES_NONE);
-	if (r >= 0)
-		*fatal = 0;
+		r = commit_post(c, hot, res != RES_NONE, fatal);
 out:
 	json_object_put(hot);
 	return r;
@@ -252,7 +265,7 @@ static int recover_checksum(struct reenc_ctx *c)
 int reenc_recover(struct reenc_ctx *c)
 {
 	struct json_object *hot = reenc_regular_segments(c);
-	int rs = -1, r;
+	int rs = -1, r, fatal;
 	uint64_t off;
 
 	for (int i = 0; i < json_object_object_length(hot); i++)
@@ -288,7 +301,7 @@ int reenc_recover(struct reenc_ctx *c)
 		r = -EINVAL;
 	}
 	if (!r)
-		r = commit_post(c, hot, 1);
+		r = commit_post(c, hot, 1, &fatal);
 	json_object_put(hot);
 	return r;
 }
