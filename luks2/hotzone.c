@@ -3,9 +3,7 @@
  * One hotzone, in the commit order of luks2-format.md §4.3:
  *   hot segments (memory) -> read old data -> resilience data + header
  *   commit (the crash marker) -> rewrite + fdatasync -> post commit.
- * The post commit of the last hotzone says every segment is rewritten;
- * from that state the unused areas are wiped, and only then is the final
- * metadata committed (finish()).
+ * The end: finish() (wipes and the final metadata, see plaintext_left()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -100,10 +98,9 @@ static int write_new(struct reenc_ctx *c, uint64_t off, const uint8_t *buf,
 }
 
 /*
- * Everything that may hold old plaintext (or data derived from it) and is
- * no longer referenced once every segment is rewritten: the resilience
- * area, the copy of a moved segment, the tail a forward datashift left.
- * Called with that state committed, before the final metadata.
+ * What no segment references once every segment is rewritten: the
+ * resilience area, the copy of a moved segment, the tail a forward
+ * datashift left behind.
  */
 static int wipe_unused(struct reenc_ctx *c)
 {
@@ -119,28 +116,47 @@ static int wipe_unused(struct reenc_ctx *c)
 }
 
 /*
- * The header on disk says every segment is rewritten (reencryption still
- * flagged): wipe, commit the final metadata, then wipe the keyslots that
- * commit removed (they open the keys the reencryption digest needs until
- * then).
+ * Old plaintext outside the new segment, which must be gone before the run
+ * reports success: an encryption's journal copies and its moved segment.
+ * Then the last hotzone first commits "every segment rewritten" with the
+ * reencryption still flagged, wipes, and only then commits the final
+ * metadata; a resume after a crash in between wipes and finalizes.
+ * Otherwise (only ciphertext or checksums are left) the post commit of the
+ * last hotzone is the final metadata: cryptsetup 2.6.1 resumes an
+ * "every segment rewritten" state by starting over and rewriting finished
+ * data (tests/interop/wipe-handoff.test), so we leave no such state where
+ * it buys nothing.
  */
-static int finish(struct reenc_ctx *c, struct json_object *reg)
+static int plaintext_left(struct reenc_ctx *c)
+{
+	return c->mode == MODE_ENCRYPT && (c->has_moved || c->res == RES_JOURNAL);
+}
+
+/*
+ * The final commit. pre: the header on disk already says every segment is
+ * rewritten; wipe before the commit, not after. The keyslots the commit
+ * removes are wiped after it: until then they open the keys the
+ * reencryption digest needs. *fatal is cleared once the commit is made.
+ */
+static int finish(struct reenc_ctx *c, struct json_object *reg, int pre, int *fatal)
 {
 	uint64_t off[LUKS2_KEYSLOTS_MAX + 1], len[LUKS2_KEYSLOTS_MAX + 1];
-	int n, r;
+	int n = 0, r = pre ? wipe_unused(c) : 0;
 
-	r = wipe_unused(c);
 	if (!r)
 		r = reenc_final_metadata(c, reg, off, len, &n);
 	if (!r)
 		r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 	if (r < 0)
 		return r;
+	*fatal = 0;
+	if (!pre)
+		r = wipe_unused(c);
 	for (int i = 0; !r && i < n; i++)
 		if (off[i] != c->area_off)
 			r = luks2_wipe_random(c->d->hdr_fd, off[i], len[i]);
 	if (r < 0) {
-		log_err("metadata final, but the removed keyslots of %s are not wiped: %s",
+		log_err("metadata final, but the freed areas of %s are not all wiped: %s",
 			c->d->path, strerror(-r));
 		return r;
 	}
@@ -148,25 +164,27 @@ static int finish(struct reenc_ctx *c, struct json_object *reg)
 	return 1;
 }
 
-/* After the data of the hotzone is on disk: post segments, and after the
- * last hotzone the finish from that committed state. *fatal is cleared
- * once the header no longer records the hotzone. */
+/* After the data of the hotzone is on disk: post segments, or the end.
+ * *fatal is cleared once the header no longer records the hotzone. */
 static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit,
 		       int *fatal)
 {
 	struct json_object *post = reenc_post_segments(c, hot);
-	int last, r;
+	int last, pre, r = 0;
 
 	if (!post)
 		return -EINVAL;
 	last = json_object_object_length(post) == 1;
-	r = reenc_set_segments(c, post);
-	if (!r && (commit || last))
-		r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
-	if (!r)
-		*fatal = 0;
+	pre = last && plaintext_left(c);
+	if (!last || pre) {
+		r = reenc_set_segments(c, post);
+		if (!r && (commit || last))
+			r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
+		if (!r)
+			*fatal = 0;
+	}
 	if (!r && last)
-		r = finish(c, post);
+		r = finish(c, post, pre, fatal);
 	json_object_put(post);
 	return r;
 }
@@ -309,10 +327,11 @@ int reenc_recover(struct reenc_ctx *c)
 int reenc_finish_if_done(struct reenc_ctx *c)
 {
 	struct json_object *reg = reenc_regular_segments(c);
-	int r = 0;
+	int r = 0, fatal;
 
+	/* already committed as rewritten: wipe before the final commit */
 	if (reenc_segments_done(c, reg))
-		r = finish(c, reg);
+		r = finish(c, reg, 1, &fatal);
 	json_object_put(reg);
 	return r;
 }
