@@ -104,9 +104,12 @@ static int write_new(struct reenc_ctx *c, uint64_t off, const uint8_t *buf,
  */
 static int wipe_unused(struct reenc_ctx *c)
 {
+	int moved = c->has_moved && c->mode == MODE_ENCRYPT;
 	int r = luks2_wipe_random(c->d->hdr_fd, c->area_off, c->area_size);
 
-	if (!r && c->has_moved && c->mode == MODE_ENCRYPT)
+	if (moved && (c->moved.offset > c->d->size || c->moved.size > c->d->size - c->moved.offset))
+		r = -EINVAL;	/* also "dynamic": never wipe past the device */
+	if (!r && moved)
 		r = luks2_wipe_random(c->fd_data, c->moved.offset, c->moved.size);
 	if (!r && !c->backward && c->shift && c->d->size >= c->shift)
 		r = luks2_wipe_random(c->fd_data, c->d->size - c->shift, c->shift);
