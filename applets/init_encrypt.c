@@ -59,6 +59,17 @@ static int move_data(int fd, uint64_t src, uint64_t dst, uint64_t len)
 	return r;
 }
 
+/* Random data over the keyslots area before any keyslot is written there
+ * (the header areas are written whole by the commit). */
+static int wipe_room(int fd, uint64_t off, uint64_t len)
+{
+	int r = luks2_wipe_random(fd, off, len);
+
+	if (r < 0)
+		log_err("cannot fill the keyslots area with random data: %s", strerror(-r));
+	return r;
+}
+
 static int new_file(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -156,6 +167,9 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 			 (uintmax_t)shift, dev);
 		r = move_data(d.fd, 0, d.size - shift, shift);
 		d.hdr_fd = d.fd;
+		/* the plaintext of the header room is durable in its copy */
+		if (!r && shift > 2 * md)
+			r = wipe_room(d.fd, 2 * md, shift - 2 * md);
 	} else {
 		ks = o->ks_size ? o->ks_size : (16ULL << 20) - 2 * md;
 		r = init_keyslots_fit(ks, key_len, pl->n);
@@ -163,6 +177,9 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 			goto out;
 		d.hdr_fd = new_file(co->header);
 		r = d.hdr_fd < 0 ? d.hdr_fd : ftruncate(d.hdr_fd, (off_t)(2 * md + ks)) ? -errno : 0;
+		/* a full file, as luksFormat leaves it: random keyslots area */
+		if (!r)
+			r = wipe_room(d.hdr_fd, 2 * md, ks);
 	}
 	if (!r)
 		r = encrypt_header(&d, o, ks, pl, &vk, &digest, cipher);

@@ -3,8 +3,7 @@
  * One hotzone, in the commit order of luks2-format.md §4.3:
  *   hot segments (memory) -> read old data -> resilience data + header
  *   commit (the crash marker) -> rewrite + fdatasync -> post commit.
- * The post commit of the last hotzone is the final metadata itself, so
- * no header ever says "in progress" about a finished device.
+ * The end: finish() (wipes and the final metadata, see plaintext_left()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -98,60 +97,97 @@ static int write_new(struct reenc_ctx *c, uint64_t off, const uint8_t *buf,
 	return r;
 }
 
-static void wipe_area(int fd, uint64_t off, uint64_t len)
+/*
+ * What no segment references once every segment is rewritten: the
+ * resilience area, the copy of a moved segment, the tail a forward
+ * datashift left behind.
+ */
+static int wipe_unused(struct reenc_ctx *c)
 {
-	uint8_t *b = io_alloc(1 << 20);
+	int moved = c->has_moved && c->mode == MODE_ENCRYPT;
+	int r = luks2_wipe_random(c->d->hdr_fd, c->area_off, c->area_size);
 
-	if (!b)
-		return;
-	while (len) {
-		size_t n = len > (1 << 20) ? 1 << 20 : len;
-
-		if (crypt_backend_rng(b, n) < 0 || io_pwrite(fd, b, n, off) < 0)
-			break;
-		off += n;
-		len -= n;
-	}
-	free(b);
-	(void)io_fsync(fd);
+	if (moved && (c->moved.offset > c->d->size || c->moved.size > c->d->size - c->moved.offset))
+		r = -EINVAL;	/* also "dynamic": never wipe past the device */
+	if (!r && moved)
+		r = luks2_wipe_random(c->fd_data, c->moved.offset, c->moved.size);
+	if (!r && !c->backward && c->shift && c->d->size >= c->shift)
+		r = luks2_wipe_random(c->fd_data, c->d->size - c->shift, c->shift);
+	if (r < 0)
+		log_err("cannot wipe the unused areas of %s: %s", c->d->path, strerror(-r));
+	return r;
 }
 
-/* The final commit, then wipe what no longer holds anything of use. */
-static int finish(struct reenc_ctx *c, struct json_object *post)
+/*
+ * Old plaintext outside the new segment, which must be gone before the run
+ * reports success: an encryption's journal copies and its moved segment.
+ * Then the last hotzone first commits "every segment rewritten" with the
+ * reencryption still flagged, wipes, and only then commits the final
+ * metadata; a resume after a crash in between wipes and finalizes.
+ * Otherwise (only ciphertext or checksums are left) the post commit of the
+ * last hotzone is the final metadata: cryptsetup 2.6.1 resumes an
+ * "every segment rewritten" state by starting over and rewriting finished
+ * data (tests/interop/wipe-handoff.test), so we leave no such state where
+ * it buys nothing.
+ */
+static int plaintext_left(struct reenc_ctx *c)
+{
+	return c->mode == MODE_ENCRYPT && (c->has_moved || c->res == RES_JOURNAL);
+}
+
+/*
+ * The final commit. pre: the header on disk already says every segment is
+ * rewritten; wipe before the commit, not after. The keyslots the commit
+ * removes are wiped after it: until then they open the keys the
+ * reencryption digest needs. *fatal is cleared once the commit is made.
+ */
+static int finish(struct reenc_ctx *c, struct json_object *reg, int pre, int *fatal)
 {
 	uint64_t off[LUKS2_KEYSLOTS_MAX + 1], len[LUKS2_KEYSLOTS_MAX + 1];
-	int n, r;
+	int n = 0, r = pre ? wipe_unused(c) : 0;
 
-	r = reenc_final_metadata(c, post, off, len, &n);
+	if (!r)
+		r = reenc_final_metadata(c, reg, off, len, &n);
 	if (!r)
 		r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < n; i++)
-		wipe_area(c->d->hdr_fd, off[i], len[i]);
-	if (c->has_moved && c->mode == MODE_ENCRYPT)
-		wipe_area(c->fd_data, c->moved.offset, c->moved.size);
-	if (!c->backward && c->shift && c->d->size >= c->shift)
-		wipe_area(c->fd_data, c->d->size - c->shift, c->shift);
+	*fatal = 0;
+	if (!pre)
+		r = wipe_unused(c);
+	for (int i = 0; !r && i < n; i++)
+		if (off[i] != c->area_off)
+			r = luks2_wipe_random(c->d->hdr_fd, off[i], len[i]);
+	if (r < 0) {
+		log_err("metadata final, but the freed areas of %s are not all wiped: %s",
+			c->d->path, strerror(-r));
+		return r;
+	}
 	log_verbose("reencryption finished; metadata final");
 	return 1;
 }
 
-/* After the data of the hotzone is on disk: post segments or the end. */
-static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit)
+/* After the data of the hotzone is on disk: post segments, or the end.
+ * *fatal is cleared once the header no longer records the hotzone. */
+static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit,
+		       int *fatal)
 {
 	struct json_object *post = reenc_post_segments(c, hot);
-	int r;
+	int last, pre, r = 0;
 
 	if (!post)
 		return -EINVAL;
-	if (json_object_object_length(post) == 1) {
-		r = finish(c, post);
-	} else {
+	last = json_object_object_length(post) == 1;
+	pre = last && plaintext_left(c);
+	if (!last || pre) {
 		r = reenc_set_segments(c, post);
-		if (!r && commit)
+		if (!r && (commit || last))
 			r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
+		if (!r)
+			*fatal = 0;
 	}
+	if (!r && last)
+		r = finish(c, post, pre, fatal);
 	json_object_put(post);
 	return r;
 }
@@ -258,10 +294,8 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 		wrote = 2;	/* all of it: only the metadata can fail now */
 		if (res == RES_NONE)
 			none_done(c);
-		r = commit_post(c, hot, res != RES_NONE);
+		r = commit_post(c, hot, res != RES_NONE, fatal);
 	}
-	if (r >= 0)
-		*fatal = 0;
 out:
 	if (r < 0 && res == RES_NONE && before)
 		none_failed(c, before, wrote);
@@ -333,7 +367,7 @@ static int recover_checksum(struct reenc_ctx *c)
 int reenc_recover(struct reenc_ctx *c)
 {
 	struct json_object *hot = reenc_regular_segments(c);
-	int rs = -1, r;
+	int rs = -1, r, fatal;
 	uint64_t off;
 
 	for (int i = 0; i < json_object_object_length(hot); i++)
@@ -376,7 +410,7 @@ int reenc_recover(struct reenc_ctx *c)
 		r = -EINVAL;
 	}
 	if (!r)
-		r = commit_post(c, hot, 1);
+		r = commit_post(c, hot, 1, &fatal);
 	json_object_put(hot);
 	return r;
 }
@@ -384,10 +418,11 @@ int reenc_recover(struct reenc_ctx *c)
 int reenc_finish_if_done(struct reenc_ctx *c)
 {
 	struct json_object *reg = reenc_regular_segments(c);
-	int r = 0;
+	int r = 0, fatal;
 
+	/* already committed as rewritten: wipe before the final commit */
 	if (reenc_segments_done(c, reg))
-		r = finish(c, reg);
+		r = finish(c, reg, 1, &fatal);
 	json_object_put(reg);
 	return r;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* luks2 keyslots: unlock (KDF, area decrypt, AF merge, digest check),
- * create, destroy, and keyslot area allocation (§1.2, §2). */
+ * keyslot area allocation (§1.2, §2) and random wipes of areas. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,4 +192,27 @@ int luks2_area_find(struct luks2_hdr *hdr, uint64_t len, int max_gap,
 	*offset = best_off;
 	*size = best_len;
 	return 0;
+}
+
+/* Random data, as cryptsetup's crypt_wipe_device(CRYPT_WIPE_RANDOM) writes
+ * over keyslot areas and moved data; durable when this returns 0. */
+int luks2_wipe_random(int fd, uint64_t off, uint64_t len)
+{
+	size_t chunk = len < (1 << 20) ? (size_t)len : 1 << 20;
+	uint8_t *b = io_alloc(chunk);
+	int r = b ? 0 : -ENOMEM;
+
+	while (!r && len) {
+		size_t n = len < chunk ? (size_t)len : chunk;
+
+		r = crypt_backend_rng(b, n);
+		if (!r)
+			r = io_pwrite(fd, b, n, off);
+		off += n;
+		len -= n;
+	}
+	if (!r)
+		r = io_fsync(fd);
+	free(b);
+	return r;
 }

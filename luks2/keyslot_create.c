@@ -216,7 +216,6 @@ int luks2_keyslot_destroy(struct luks2_dev *d, int keyslot)
 	struct json_object *keyslots = ljson_get(d->hdr.jobj, "keyslots");
 	struct json_object *ks = ljson_get_id(keyslots, keyslot);
 	uint64_t off, size;
-	uint8_t *buf;
 	char name[16];
 	int digest, r;
 
@@ -225,15 +224,7 @@ int luks2_keyslot_destroy(struct luks2_dev *d, int keyslot)
 	if (ljson_get_u64(ljson_get(ks, "area"), "offset", &off) < 0 ||
 	    ljson_get_u64(ljson_get(ks, "area"), "size", &size) < 0 || size > LUKS2_MAX_KEYSLOTS_SIZE)
 		return -EINVAL;
-	buf = io_alloc(size);
-	if (!buf)
-		return -ENOMEM;
-	r = crypt_backend_rng(buf, size);
-	if (!r)
-		r = io_pwrite(d->hdr_fd, buf, size, off);
-	if (!r)
-		r = io_fsync(d->hdr_fd);
-	free(buf);
+	r = luks2_wipe_random(d->hdr_fd, off, size);
 	if (r < 0)
 		return r;
 	digest = luks2_digest_by_keyslot(&d->hdr, keyslot);

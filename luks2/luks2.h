@@ -156,6 +156,8 @@ int luks2_keyslots_room(struct luks2_hdr *hdr, int count, size_t key_len, uint64
 void luks2_tokens_keyslot(struct luks2_hdr *hdr, int from, int to);
 /* Wipe the area and remove the keyslot from the JSON and its digest. */
 int luks2_keyslot_destroy(struct luks2_dev *d, int keyslot);
+/* Overwrite len bytes at off with random data (1 MiB writes), then fsync. */
+int luks2_wipe_random(int fd, uint64_t off, uint64_t len);
 /* First free gap of len bytes in the keyslots area (max_gap: largest). */
 int luks2_area_find(struct luks2_hdr *hdr, uint64_t len, int max_gap,
 		    uint64_t *offset, uint64_t *size);

@@ -89,8 +89,9 @@ int reenc_commit_progress(struct reenc_ctx *ctx);
 /* Redo the interrupted hotzone recorded in the header (crash state);
  * 0 or 1 (that hotzone was the last one) like reenc_step. */
 int reenc_recover(struct reenc_ctx *ctx);
-/* All data already rewritten but metadata not final (a run stopped in
- * cryptsetup's window): commit the final metadata. 1 when done so. */
+/* All data already rewritten but metadata not final (a crash between our
+ * last hotzone and the final commit, or cryptsetup's window): wipe the
+ * unused areas, then commit the final metadata. 1 when done so. */
 int reenc_finish_if_done(struct reenc_ctx *ctx);
 
 /* reenc_segs.c: segment tables for a hotzone */

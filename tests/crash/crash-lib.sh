@@ -234,7 +234,12 @@ prep() {
 	rm -f "$d"/w.*
 	case $M_KIND in
 	encrypt-*)
-		head -c "$M_DEV" /dev/urandom >"$d/w.img" ;;
+		# a test file may define crash_plaintext BYTES (its own data)
+		if declare -F crash_plaintext >/dev/null; then
+			crash_plaintext "$M_DEV" >"$d/w.img"
+		else
+			head -c "$M_DEV" /dev/urandom >"$d/w.img"
+		fi ;;
 	*)
 		truncate -s "$M_DEV" "$d/w.img"
 		if [ "$M_KIND" = decrypt-detached ]; then
@@ -284,6 +289,10 @@ reference() {
 		dump_vk "$d" "$d/vk.new" || { echo "cannot dump the new volume key"; return 1; }
 	fi
 	is_pt "$d" "$M_FINAL" "$d/vk.new" || { echo "reference run: plaintext differs"; return 1; }
+	if declare -F crash_final_check >/dev/null && ! crash_final_check "$d"; then
+		echo "reference run: $WHY"
+		return 1
+	fi
 	return 0
 }
 
@@ -311,6 +320,10 @@ recover_run() {
 		dump_vk "$d" "$vk" || { WHY="cryptsetup cannot dump the new volume key at the end"; return 1; }
 	fi
 	is_pt "$d" "$M_FINAL" "$vk" || { WHY="final plaintext differs (state after the kill: $ST)"; return 1; }
+	# a test file may define crash_final_check D (false with WHY set)
+	if declare -F crash_final_check >/dev/null; then
+		crash_final_check "$d" || { WHY="$WHY (state after the kill: $ST)"; return 1; }
+	fi
 	return 0
 }
 
