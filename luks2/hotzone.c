@@ -116,6 +116,20 @@ static void wipe_area(int fd, uint64_t off, uint64_t len)
 	(void)io_fsync(fd);
 }
 
+/*
+ * Resilience none syncs no hotzone: before a header records its progress
+ * or the end, the rewritten data must be on disk, or a power cut may keep
+ * the header and lose data it describes as rewritten.
+ */
+static int sync_unprotected(struct reenc_ctx *c)
+{
+	int r = c->res == RES_NONE ? io_fdatasync(c->fd_data) : 0;
+
+	if (r < 0)
+		log_err("cannot sync the rewritten data on %s: %s", c->d->path, strerror(-r));
+	return r;
+}
+
 /* The final commit, then wipe what no longer holds anything of use. */
 static int finish(struct reenc_ctx *c, struct json_object *post)
 {
@@ -123,6 +137,8 @@ static int finish(struct reenc_ctx *c, struct json_object *post)
 	int n, r;
 
 	r = reenc_final_metadata(c, post, off, len, &n);
+	if (!r)
+		r = sync_unprotected(c);
 	if (!r)
 		r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 	if (r < 0)
@@ -200,7 +216,9 @@ out:
 
 int reenc_commit_progress(struct reenc_ctx *c)
 {
-	return luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
+	int r = sync_unprotected(c);
+
+	return r < 0 ? r : luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 }
 
 /* A hotzone written by another run (or cryptsetup) may exceed our buffer. */
