@@ -4,7 +4,7 @@
  * death, page cache kept) at a chosen write or sync.
  *
  * Wrapped: write, writev, pwrite, pwrite64, pwritev, pwritev64, pwritev2,
- * fsync, fdatasync. A call "counts" when its fd resolves (readlink of
+ * fsync, fdatasync; open and open64 only to note created files (powercut). A call "counts" when its fd resolves (readlink of
  * /proc/self/fd/N) to a path starting with KILL_PATH_PREFIX; without that
  * variable every call on a regular file or block device counts. Writes to
  * terminals, pipes and sockets (stdout, stderr) never count.
@@ -45,7 +45,9 @@
  * the lost ones are undone newest first, and a byte keeps the value of the
  * newest kept write covering it, else its durable value. File sizes are
  * left as they are. Writes through an fd opened O_SYNC or O_DSYNC are
- * durable at once.
+ * durable at once. A file that open or open64 creates (O_CREAT, it did not
+ * exist) is in its directory durably only once an fsync of that directory
+ * follows; at the cut the others are unlinked (their names are lost).
  *
  * The exit status 137 (128 + SIGKILL) tells the test the kill point was
  * reached; a run that ends with any other status never reached call N.
@@ -55,6 +57,8 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,6 +85,7 @@ static int ready;
 
 static void pc_init(void);
 static void pc_cut(void);
+static int counted(int fd, char *path, size_t size);
 static void pc_track(int fd, off_t off, const struct iovec *iov, int n);
 
 static ssize_t (*real_write)(int, const void *, size_t);
@@ -92,6 +97,8 @@ static ssize_t (*real_pwritev64)(int, const struct iovec *, int, off64_t);
 static ssize_t (*real_pwritev2)(int, const struct iovec *, int, off_t, int);
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
+static int (*real_open)(const char *, int, ...);
+static int (*real_open64)(const char *, int, ...);
 
 static void die(const char *why)
 {
@@ -124,6 +131,8 @@ static void init(void)
 	RESOLVE(real_pwritev2, "pwritev2");
 	RESOLVE(real_fsync, "fsync");
 	RESOLVE(real_fdatasync, "fdatasync");
+	RESOLVE(real_open, "open");
+	RESOLVE(real_open64, "open64");
 	s = getenv("KILL_AT");
 	kill_at = s && *s ? strtoul(s, NULL, 10) : 0;
 	kill_at_end = s && !strcmp(s, "end");
@@ -167,7 +176,7 @@ __attribute__((destructor)) static void kw_dtor(void)
 	}
 	if (!count_file || !*count_file)
 		return;
-	fd = open(count_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = real_open(count_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
 	n = snprintf(line, sizeof(line), "%lu\n", count);
@@ -236,7 +245,7 @@ static uint64_t rng_next(void)
  */
 static void file_io(const char *path, off_t off, unsigned char *buf, size_t len, int wr)
 {
-	int fd = open(path, (wr ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	int fd = real_open(path, (wr ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 	size_t done = 0;
 	ssize_t n;
 
@@ -303,6 +312,98 @@ static void pc_track(int fd, off_t off, const struct iovec *iov, int n)
 	errno = saved;
 }
 
+/* Files created and not yet in their directory durably (powercut). */
+struct created {
+	dev_t dev;	/* the directory */
+	ino_t ino;
+	char *path;
+};
+
+static struct created *made;
+static size_t nmade, made_cap;
+
+/* fd was just created by open: note it when it is counted. */
+static void pc_created(int fd)
+{
+	char path[4096], dir[4096];
+	struct stat st;
+	int saved = errno;
+
+	if (!counted(fd, path, sizeof(path))) {
+		errno = saved;
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), &st) < 0)
+		die("powercut: cannot stat the directory of a created file");
+	pthread_mutex_lock(&pend_lock);
+	if (nmade == made_cap) {
+		made_cap = made_cap ? 2 * made_cap : 8;
+		made = realloc(made, made_cap * sizeof(*made));
+		if (!made)
+			die("powercut: out of memory");
+	}
+	made[nmade] = (struct created){ st.st_dev, st.st_ino, strdup(path) };
+	if (!made[nmade++].path)
+		die("powercut: out of memory");
+	pthread_mutex_unlock(&pend_lock);
+	errno = saved;
+}
+
+/* An fsync of directory st: the names created in it are durable. */
+static void pc_dir_synced(const struct stat *st)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < nmade; i++) {
+		if (made[i].dev == st->st_dev && made[i].ino == st->st_ino)
+			free(made[i].path);
+		else
+			made[k++] = made[i];
+	}
+	nmade = k;
+}
+
+static int open_common(int (*real)(const char *, int, ...), const char *path,
+		       int flags, va_list ap)
+{
+	mode_t m = 0;
+	struct stat st;
+	int fd, fresh = 0;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		m = (mode_t)va_arg(ap, int);
+	init();
+	if (mode == M_POWERCUT && (flags & O_CREAT))
+		fresh = stat(path, &st) < 0 && errno == ENOENT;
+	fd = real(path, flags, m);
+	if (fd >= 0 && fresh)
+		pc_created(fd);
+	return fd;
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = open_common(real_open, path, flags, ap);
+	va_end(ap);
+	return fd;
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = open_common(real_open64, path, flags, ap);
+	va_end(ap);
+	return fd;
+}
+
 /* A successful fsync or fdatasync of fd: its file's writes are durable. */
 static void pc_synced(int fd)
 {
@@ -315,6 +416,8 @@ static void pc_synced(int fd)
 		return;
 	}
 	pthread_mutex_lock(&pend_lock);
+	if (S_ISDIR(st.st_mode))
+		pc_dir_synced(&st);
 	for (size_t i = 0; i < npend; i++) {
 		if (pend[i].dev == st.st_dev && pend[i].ino == st.st_ino) {
 			free(pend[i].old);
@@ -358,9 +461,13 @@ static void pc_cut(void)
 			file_io(e->path, a, e->new + (a - e->off), (size_t)(b - a), 1);
 		}
 	}
+	for (size_t i = 0; i < nmade; i++)
+		if (unlink(made[i].path) < 0)
+			die("powercut: cannot remove a created file");
 	if (log_file && *log_file) {
-		fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		k = snprintf(line, sizeof(line), "powercut: kept %lu of %lu pieces\n", kept, all);
+		fd = real_open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		k = snprintf(line, sizeof(line), "powercut: kept %lu of %lu pieces, %zu names lost\n",
+			     kept, all, nmade);
 		if (fd >= 0 && k > 0)
 			(void)!real_write(fd, line, (size_t)k);
 		if (fd >= 0)
@@ -387,7 +494,7 @@ static void log_call(unsigned long n, const char *op, const char *path, long lon
 
 	if (!log_file || !*log_file)
 		return;
-	fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = real_open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
 	k = snprintf(line, sizeof(line), "%lu %s %s %lld %zu\n", n, op, path, off, len);
