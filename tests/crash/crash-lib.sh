@@ -5,8 +5,10 @@
 # cache kept, like a crash of the process) right before the N-th write or
 # sync on a file under the scratch directory (KILL_MODE=before), right after
 # it (after), or after writing the first half of its buffer cut at a
-# 512-byte boundary (torn). A reference run of each operation counts its
-# kill points (KILL_COUNT_FILE) and logs them (KILL_LOG); then, for every N,
+# 512-byte boundary (torn); powercut.test also undoes writes not yet
+# synced (KILL_MODE=powercut, see killwrite.c). A reference run of each
+# operation counts its kill points (KILL_COUNT_FILE) and logs them
+# (KILL_LOG); then, for every N,
 # a fresh copy of the prepared image is run with KILL_AT=N and recovered:
 #
 #   luks2-status -q: 11 -> luks2-recover (exit 0); 0 or 10 -> nothing;
