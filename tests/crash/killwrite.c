@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test-only LD_PRELOAD library for tests/crash: simulate a crash (process
- * death, page cache kept) at a chosen write or sync.
+ * death, page cache kept) or a power cut (volatile disk cache lost) at a
+ * chosen write or sync.
  *
  * Wrapped: write, writev, pwrite, pwrite64, pwritev, pwritev64, pwritev2,
- * fsync, fdatasync; open and open64 only to note created files (powercut). A call "counts" when its fd resolves (readlink of
+ * pwritev64v2, fsync, fdatasync; open and open64 only to note created files
+ * (powercut). A call "counts" when its fd resolves (readlink of
  * /proc/self/fd/N) to a path starting with KILL_PATH_PREFIX; without that
  * variable every call on a regular file or block device counts. Writes to
  * terminals, pipes and sockets (stdout, stderr) never count.
@@ -95,6 +97,7 @@ static ssize_t (*real_pwrite64)(int, const void *, size_t, off64_t);
 static ssize_t (*real_pwritev)(int, const struct iovec *, int, off_t);
 static ssize_t (*real_pwritev64)(int, const struct iovec *, int, off64_t);
 static ssize_t (*real_pwritev2)(int, const struct iovec *, int, off_t, int);
+static ssize_t (*real_pwritev64v2)(int, const struct iovec *, int, off64_t, int);
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
 static int (*real_open)(const char *, int, ...);
@@ -129,6 +132,7 @@ static void init(void)
 	RESOLVE(real_pwritev, "pwritev");
 	RESOLVE(real_pwritev64, "pwritev64");
 	RESOLVE(real_pwritev2, "pwritev2");
+	RESOLVE(real_pwritev64v2, "pwritev64v2");
 	RESOLVE(real_fsync, "fsync");
 	RESOLVE(real_fdatasync, "fdatasync");
 	RESOLVE(real_open, "open");
@@ -306,8 +310,10 @@ static void pc_track(int fd, off_t off, const struct iovec *iov, int n)
 	if (!e->old || !e->new || !e->path)
 		die("powercut: out of memory");
 	file_io(path, off, e->old, len, 0);
-	for (int i = 0; i < n; i++, at += iov[i - 1].iov_len)
+	for (int i = 0; i < n; i++) {
 		memcpy(e->new + at, iov[i].iov_base, iov[i].iov_len);
+		at += iov[i].iov_len;
+	}
 	pthread_mutex_unlock(&pend_lock);
 	errno = saved;
 }
@@ -369,13 +375,14 @@ static int open_common(int (*real)(const char *, int, ...), const char *path,
 {
 	mode_t m = 0;
 	struct stat st;
-	int fd, fresh = 0;
+	int fd, fresh = 0, saved = errno;
 
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		m = (mode_t)va_arg(ap, int);
 	init();
 	if (mode == M_POWERCUT && (flags & O_CREAT))
 		fresh = stat(path, &st) < 0 && errno == ENOENT;
+	errno = saved;
 	fd = real(path, flags, m);
 	if (fd >= 0 && fresh)
 		pc_created(fd);
@@ -462,7 +469,7 @@ static void pc_cut(void)
 		}
 	}
 	for (size_t i = 0; i < nmade; i++)
-		if (unlink(made[i].path) < 0)
+		if (unlink(made[i].path) < 0 && errno != ENOENT)
 			die("powercut: cannot remove a created file");
 	if (log_file && *log_file) {
 		fd = real_open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -673,6 +680,19 @@ ssize_t pwritev2(int fd, const struct iovec *iov, int n, off_t off, int flags)
 #endif
 		pc_track(fd, off, iov, n);
 	return done(a, real_pwritev2(fd, iov, n, off, flags));
+}
+
+ssize_t pwritev64v2(int fd, const struct iovec *iov, int n, off64_t off, int flags)
+{
+	int a = gate(fd, "pwritev64v2", (long long)off, iov_total(iov, n));
+
+	if (a == 2)
+		TEAR_IOV(real_pwritev64v2(fd, cut, k, off, flags));
+#if defined(RWF_DSYNC) && defined(RWF_SYNC)
+	if (!(flags & (RWF_DSYNC | RWF_SYNC)))
+#endif
+		pc_track(fd, off, iov, n);
+	return done(a, real_pwritev64v2(fd, iov, n, off, flags));
 }
 
 int fsync(int fd)
