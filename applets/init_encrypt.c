@@ -4,6 +4,7 @@
  * in-place decryption (detached header, or header removal with data shift). */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +71,43 @@ static int wipe_room(int fd, uint64_t off, uint64_t len)
 	return r;
 }
 
+/* fsync the directory holding path: a new name in it is then durable. */
+static int sync_dir_of(const char *path)
+{
+	char *dir = strdup(path);
+	int fd, r;
+
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = fd < 0 ? -errno : io_fsync(fd);
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return r;
+}
+
+/*
+ * A new header file, its name synced into its directory: it will be the
+ * only header of data that changes, and a power cut must not take its name.
+ */
 static int new_file(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600), r;
 
 	if (fd < 0 && errno == EEXIST)
 		log_err("header file %s already exists; refusing to overwrite it", path);
 	else if (fd < 0)
 		log_err("cannot create %s: %s", path, strerror(errno));
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	r = sync_dir_of(path);
+	if (r < 0) {
+		log_err("cannot sync the directory of %s: %s", path, strerror(-r));
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 static int encrypt_header(struct luks2_dev *d, const struct init_opts *o,

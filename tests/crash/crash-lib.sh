@@ -5,8 +5,10 @@
 # cache kept, like a crash of the process) right before the N-th write or
 # sync on a file under the scratch directory (KILL_MODE=before), right after
 # it (after), or after writing the first half of its buffer cut at a
-# 512-byte boundary (torn). A reference run of each operation counts its
-# kill points (KILL_COUNT_FILE) and logs them (KILL_LOG); then, for every N,
+# 512-byte boundary (torn); powercut.test also undoes writes not yet
+# synced (KILL_MODE=powercut, see killwrite.c). A reference run of each
+# operation counts its kill points (KILL_COUNT_FILE) and logs them
+# (KILL_LOG); then, for every N,
 # a fresh copy of the prepared image is run with KILL_AT=N and recovered:
 #
 #   luks2-status -q: 11 -> luks2-recover (exit 0); 0 or 10 -> nothing;
@@ -503,15 +505,16 @@ keep_fail() {
 	echo "$f"
 }
 
-# sweep NAME: every kill point of mode NAME for each kill mode in KMODES;
-# one PASS or FAIL line per kill mode.
-sweep() {
-	local name=$1 w d ni ns lo hi km ph n v rest total bad first kept tally
-	local -a dirs=()
-	mode_setup "$name" || { fail "$name" "unknown mode"; return; }
+# sweep_prepare NAME: mode_setup NAME, then JOBS worker directories
+# (DIRS), each with its prepared image and a reference run; NI and NS: the
+# kill point counts of init and hotzone-step. False after a FAIL line.
+sweep_prepare() {
+	local name=$1 w d
+	DIRS=()
+	mode_setup "$name" || { fail "$name" "unknown mode"; return 1; }
 	for ((w = 0; w < JOBS; w++)); do
 		d=$T/$name.$w
-		dirs+=("$d")
+		DIRS+=("$d")
 		CRASH_UUIDS+=("$(new_uuid)")
 		(
 			prep "$d" "${CRASH_UUIDS[-1]}" || { echo "prep failed: $(lastline "$d")" >"$d/ref.err"; exit 1; }
@@ -519,18 +522,27 @@ sweep() {
 		) &
 	done
 	if ! wait_all; then
-		fail "$name: reference run" "$(cat "${dirs[0]}/ref.err" "${dirs[-1]}/ref.err" | head -n 2 | tr '\n' ' ')"
-		return
+		fail "$name: reference run" "$(cat "${DIRS[0]}/ref.err" "${DIRS[-1]}/ref.err" | head -n 2 | tr '\n' ' ')"
+		return 1
 	fi
-	read -r ni <"${dirs[0]}/n.init"
-	read -r ns <"${dirs[0]}/n.step"
-	for d in "${dirs[@]}"; do
-		if [ "$(cat "$d/n.init") $(cat "$d/n.step")" != "$ni $ns" ]; then
+	read -r NI <"${DIRS[0]}/n.init"
+	read -r NS <"${DIRS[0]}/n.step"
+	for d in "${DIRS[@]}"; do
+		if [ "$(cat "$d/n.init") $(cat "$d/n.step")" != "$NI $NS" ]; then
 			fail "$name: reference run" "kill point counts differ between workers" \
-				"($ni $ns vs $(cat "$d/n.init") $(cat "$d/n.step"))"
-			return
+				"($NI $NS vs $(cat "$d/n.init") $(cat "$d/n.step"))"
+			return 1
 		fi
 	done
+}
+
+# sweep NAME: every kill point of mode NAME for each kill mode in KMODES;
+# one PASS or FAIL line per kill mode.
+sweep() {
+	local name=$1 w d lo hi km ph n v rest total bad first kept tally ns
+	local -a dirs
+	sweep_prepare "$name" || return
+	dirs=("${DIRS[@]}") ns=$NS
 	for km in $KMODES; do
 		# init points round robin; step points in contiguous ranges, the
 		# after sweep shifted down by one so N+1 was swept by the same worker
@@ -564,16 +576,7 @@ sweep() {
 				;;
 			esac
 		done < <(cat "${dirs[@]/%//res.$km}" | sort -k1,1 -k2,2n)
-		tally=$(cat "${dirs[@]/%//res.$km}" | awk '
-			$1 == "init" { i++ }
-			$3 == "eqv" { e++ } $3 == "ok" { split($4, a, "="); s[a[2]]++ }
-			$5 == "window=1" { win++ }
-			END {
-				printf "init %d, %d recovered from a crash state, %d clean, %d finished", i, s[11], s[0], s[10]
-				if (s["none"]) printf ", %d before the init commit", s["none"]
-				if (win) printf " (%d in the init window)", win
-				if (e) printf ", %d equivalent to a before point", e
-			}')
+		tally=$(sweep_tally "${dirs[@]/%//res.$km}")
 		if [ "$total" -eq 0 ]; then
 			fail "$name/$km" "no kill points"
 		elif [ $bad -eq 0 ]; then
@@ -582,6 +585,21 @@ sweep() {
 			fail "$name/$km: survived $((total - bad)) of $total kill points" "first failure: $first"
 		fi
 	done
+}
+
+# sweep_tally RESFILE...: one phrase counting the verdicts of the result
+# lines "PHASE N verdict state=S window=W ..." in the files.
+sweep_tally() {
+	cat "$@" | awk '
+		$1 == "init" { i++ }
+		$3 == "eqv" { e++ } $3 == "ok" { split($4, a, "="); s[a[2]]++ }
+		$5 == "window=1" { win++ }
+		END {
+			printf "init %d, %d recovered from a crash state, %d clean, %d finished", i, s[11], s[0], s[10]
+			if (s["none"]) printf ", %d before the init commit", s["none"]
+			if (win) printf " (%d in the init window)", win
+			if (e) printf ", %d equivalent to a before point", e
+		}'
 }
 
 # wait_all: wait for every background job; false when one failed.
