@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <blkid/blkid.h>
+
 #include "common/crypto_backend/crypto_backend.h"
 #include "common/io.h"
 #include "common/log.h"
@@ -105,19 +107,20 @@ static int repair_kdf(struct json_object *root)
 	static const char *const argon2[] = { "type", "salt", "time", "memory", "cpus", NULL };
 	int changed = 0;
 
-	json_object_object_foreach(ljson_get(root, "keyslots"), name, ks) {
-		struct json_object *kdf = ljson_get(ks, "kdf");
+	/* Runs on JSON that failed validation: no member has a known type. */
+	ljson_foreach(ljson_get(root, "keyslots"), name, ks) {
+		struct json_object *kdf = ljson_get_type(ks, "kdf", json_type_object);
 		const char *t = ljson_get_str(kdf, "type"), *const *keep, *drop[16];
 		int n = 0;
 
 		(void)name;
-		if (!t || !json_object_is_type(kdf, json_type_object))
+		if (!t)
 			continue;
 		keep = !strcmp(t, "pbkdf2") ? pbkdf2 :
 		       !strcmp(t, "argon2i") || !strcmp(t, "argon2id") ? argon2 : NULL;
 		if (!keep)
 			continue;
-		json_object_object_foreach(kdf, k, v) {
+		ljson_foreach(kdf, k, v) {
 			int known = 0;
 
 			(void)v;
@@ -251,7 +254,72 @@ static int not_luks2_reason(int fd, uint64_t dev_size)
 	return 0;
 }
 
-int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
+/*
+ * As cryptsetup's detect_device_signatures() (lib/luks2/luks2_disk_metadata.c):
+ * blkid partition tables and superblocks other than crypto_LUKS. 0 when
+ * there are none; otherwise 1 with what was found in name.
+ */
+static int foreign_signature(int fd, char *name, size_t len)
+{
+	static char luks[] = "crypto_LUKS";
+	char *not_luks[] = { luks, NULL };
+	const char *v = NULL;
+	blkid_probe pr;
+	int r;
+
+	pr = blkid_new_probe();
+	if (!pr || blkid_probe_set_device(pr, fd, 0, 0)) {
+		blkid_free_probe(pr);
+		snprintf(name, len, "blkid cannot probe the device");
+		return 1;
+	}
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, 0);
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_NOTIN, not_luks);
+	r = blkid_do_safeprobe(pr);
+	if (r == 0 && (!blkid_probe_lookup_value(pr, "TYPE", &v, NULL) ||
+		       !blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL)))
+		snprintf(name, len, "%s", v);
+	else if (r == 0)
+		snprintf(name, len, "unnamed signature");
+	else if (r == -2)
+		snprintf(name, len, "several signatures");
+	else if (r != 1)
+		snprintf(name, len, "blkid probe failed");
+	blkid_free_probe(pr);
+	return r != 1;
+}
+
+/*
+ * Exactly one copy is usable: cryptsetup would rewrite the other one, but
+ * not over another signature ("Device contains ambiguous signatures").
+ * A writer refuses; read-only callers (foreign_ok) get a warning and
+ * hdr->foreign, which makes luks2_hdr_write refuse.
+ */
+static int check_foreign(int fd, struct luks2_hdr *hdr, int bad, int foreign_ok)
+{
+	struct luks2_copy_state *st = &hdr->copy[bad];
+	size_t n;
+
+	if (!foreign_signature(fd, hdr->foreign, sizeof(hdr->foreign)))
+		return 0;
+	n = strlen(st->why);
+	snprintf(st->why + n, sizeof(st->why) - n, "; device holds %s", hdr->foreign);
+	if (!foreign_ok) {
+		log_err("device contains ambiguous signatures (%s where the %s LUKS2 header "
+			"belongs); not using it (cryptsetup repair would restore the header "
+			"over the other signature)", hdr->foreign, bad ? "secondary" : "primary");
+		return -EINVAL;
+	}
+	log_warn("device contains ambiguous signatures (%s where the %s LUKS2 header "
+		 "belongs); writers refuse this device", hdr->foreign,
+		 bad ? "secondary" : "primary");
+	return 0;
+}
+
+static int hdr_read(int fd, struct luks2_hdr *hdr, int foreign_ok)
 {
 	struct luks2_hdr_disk bin[2];
 	struct json_object *json[2] = { NULL, NULL };
@@ -290,6 +358,11 @@ int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
 	else
 		pick = hdr->copy[1].ok;
 	fill_hdr(hdr, &bin[pick], json[pick]);
+	json_object_put(json[1 - pick]);
+	if (!hdr->copy[1 - pick].ok && check_foreign(fd, hdr, 1 - pick, foreign_ok) < 0) {
+		luks2_hdr_free(hdr);
+		return -EINVAL;
+	}
 	memcpy(hdr->salt[0], bin[0].salt, 64);
 	memcpy(hdr->salt[1], bin[1].salt, 64);
 	if (!hdr->copy[1 - pick].ok) {
@@ -298,7 +371,6 @@ int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
 			    pick ? "secondary" : "primary");
 		crypt_backend_rng(hdr->salt[1 - pick], 64);
 	}
-	json_object_put(json[1 - pick]);
 	if (dev_size < 2 * hdr->hdr_size + luks2_keyslots_size(hdr)) {
 		log_err("device too small (%ju bytes) for its LUKS2 metadata (%ju bytes)",
 			(uintmax_t)dev_size,
@@ -353,15 +425,20 @@ static void drop_unused_digests(struct json_object *root)
 	char names[64][12];
 	int n = 0;
 
-	json_object_object_foreach(digests, name, d) {
+	ljson_foreach(digests, name, d) {
 		ks = ljson_get(d, "keyslots");
 		sg = ljson_get(d, "segments");
-		if (json_object_array_length(ks) == 0 && json_object_array_length(sg) == 0 &&
+		if (ljson_array_len(ks) == 0 && ljson_array_len(sg) == 0 &&
 		    n < 64)
 			snprintf(names[n++], sizeof(names[0]), "%s", name);
 	}
 	while (n--)
 		json_object_object_del(digests, names[n]);
+}
+
+int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
+{
+	return hdr_read(fd, hdr, 0);
 }
 
 int luks2_hdr_write(int fd, struct luks2_hdr *hdr)
@@ -371,6 +448,11 @@ int luks2_hdr_write(int fd, struct luks2_hdr *hdr)
 	char why[200], *area;
 	int r;
 
+	if (hdr->foreign[0]) {
+		log_err("refusing to write a LUKS2 header over another signature (%s)",
+			hdr->foreign);
+		return -EINVAL;
+	}
 	drop_unused_digests(hdr->jobj);
 	r = luks2_validate(hdr->jobj, hdr->hdr_size, why, sizeof(why));
 	if (r < 0) {
@@ -425,14 +507,12 @@ uint64_t luks2_keyslots_size(struct luks2_hdr *hdr)
 uint64_t luks2_data_offset(struct luks2_hdr *hdr)
 {
 	uint64_t min = UINT64_MAX, off;
-	struct json_object *flags;
+	const char *flag;
 
-	json_object_object_foreach(ljson_get(hdr->jobj, "segments"), name, s) {
+	ljson_foreach(ljson_get(hdr->jobj, "segments"), name, s) {
 		(void)name;
-		flags = ljson_get(s, "flags");
-		if (flags && json_object_array_length(flags) &&
-		    !strncmp(json_object_get_string(json_object_array_get_idx(flags, 0)),
-			     "backup-", 7))
+		flag = ljson_array_str(ljson_get(s, "flags"), 0);
+		if (flag && !strncmp(flag, "backup-", 7))
 			continue;
 		if (!ljson_get_u64(s, "offset", &off) && off < min)
 			min = off;
@@ -465,7 +545,7 @@ int luks2_dev_open(struct luks2_dev *d, const char *path, const char *header,
 	r = io_size(d->fd, &d->size);
 	if (r < 0)
 		goto fail;
-	r = luks2_hdr_read(d->hdr_fd, &d->hdr);
+	r = hdr_read(d->hdr_fd, &d->hdr, !writable);
 	if (r < 0)
 		goto fail;
 	return 0;

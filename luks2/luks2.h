@@ -64,6 +64,9 @@ struct luks2_hdr {
 	uint8_t salt[2][64];
 	struct json_object *jobj;
 	struct luks2_copy_state copy[2];	/* primary, secondary */
+	/* blkid signature found while one copy is unusable ("" none): the
+	 * header was opened read-only and must not be written. */
+	char foreign[48];
 };
 
 /* A LUKS2 device: data device plus header (the same file unless detached). */
@@ -78,8 +81,10 @@ struct luks2_dev {
 
 /* hdr.c */
 /* Read and validate both copies; the newer valid one wins. Never writes.
- * -ENODEV not LUKS2 (or LUKS1, too small), -EINVAL both copies invalid;
- * the reason is logged once. */
+ * -ENODEV not LUKS2 (or LUKS1, too small), -EINVAL both copies invalid,
+ * or only one is valid and blkid finds another signature on the device
+ * (as cryptsetup, which then refuses to recover); the reason is logged once.
+ * luks2_dev_open() for reading only accepts the latter with a warning. */
 int luks2_hdr_read(int fd, struct luks2_hdr *hdr);
 /* Validate, drop unused digests, seqid+1, write primary then secondary,
  * each followed by fsync (luks2-format.md §1.4). */
@@ -90,7 +95,8 @@ int luks2_hdr_set_label(struct luks2_hdr *hdr, const char *label,
 uint64_t luks2_keyslots_size(struct luks2_hdr *hdr);
 /* Smallest offset of a regular segment (the data offset). */
 uint64_t luks2_data_offset(struct luks2_hdr *hdr);
-/* Open the data device and the header, read the header. */
+/* Open the data device and the header, read the header. Read-only opens
+ * accept a foreign signature next to one valid copy (hdr.foreign). */
 int luks2_dev_open(struct luks2_dev *d, const char *path, const char *header,
 		   int writable);
 void luks2_dev_close(struct luks2_dev *d);
