@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <blkid/blkid.h>
-
 #include "common/crypto_backend/crypto_backend.h"
 #include "common/io.h"
 #include "common/log.h"
@@ -18,15 +16,15 @@
 #include "luks2/validate.h"
 
 /* Where a secondary copy may start when the primary is unusable (§1.2). */
-static const uint64_t hdr2_offsets[] = {
+const uint64_t luks2_hdr2_offsets[LUKS2_HDR2_OFFSETS_N] = {
 	0x4000, 0x8000, 0x10000, 0x20000, 0x40000,
 	0x80000, 0x100000, 0x200000, 0x400000,
 };
 
-static int hdr_size_allowed(uint64_t s)
+int luks2_hdr_size_allowed(uint64_t s)
 {
-	for (size_t i = 0; i < sizeof(hdr2_offsets) / sizeof(hdr2_offsets[0]); i++)
-		if (s == hdr2_offsets[i])
+	for (size_t i = 0; i < LUKS2_HDR2_OFFSETS_N; i++)
+		if (s == luks2_hdr2_offsets[i])
 			return 1;
 	return 0;
 }
@@ -171,7 +169,7 @@ static int read_copy(int fd, uint64_t off, int secondary, uint64_t dev_size,
 		snprintf(st->why, sizeof(st->why), "header version %u, not 2", be16toh(bin->version));
 		return -EINVAL;
 	}
-	if (be64toh(bin->hdr_offset) != off || !hdr_size_allowed(hs) ||
+	if (be64toh(bin->hdr_offset) != off || !luks2_hdr_size_allowed(hs) ||
 	    (secondary && off != hs)) {
 		snprintf(st->why, sizeof(st->why), "bad hdr_size %ju or hdr_offset %ju",
 			 (uintmax_t)hs, (uintmax_t)be64toh(bin->hdr_offset));
@@ -255,44 +253,6 @@ static int not_luks2_reason(int fd, uint64_t dev_size)
 }
 
 /*
- * As cryptsetup's detect_device_signatures() (lib/luks2/luks2_disk_metadata.c):
- * blkid partition tables and superblocks other than crypto_LUKS. 0 when
- * there are none; otherwise 1 with what was found in name.
- */
-static int foreign_signature(int fd, char *name, size_t len)
-{
-	static char luks[] = "crypto_LUKS";
-	char *not_luks[] = { luks, NULL };
-	const char *v = NULL;
-	blkid_probe pr;
-	int r;
-
-	pr = blkid_new_probe();
-	if (!pr || blkid_probe_set_device(pr, fd, 0, 0)) {
-		blkid_free_probe(pr);
-		snprintf(name, len, "blkid cannot probe the device");
-		return 1;
-	}
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_set_partitions_flags(pr, 0);
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-	blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_NOTIN, not_luks);
-	r = blkid_do_safeprobe(pr);
-	if (r == 0 && (!blkid_probe_lookup_value(pr, "TYPE", &v, NULL) ||
-		       !blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL)))
-		snprintf(name, len, "%s", v);
-	else if (r == 0)
-		snprintf(name, len, "unnamed signature");
-	else if (r == -2)
-		snprintf(name, len, "several signatures");
-	else if (r != 1)
-		snprintf(name, len, "blkid probe failed");
-	blkid_free_probe(pr);
-	return r != 1;
-}
-
-/*
  * Exactly one copy is usable: cryptsetup would rewrite the other one, but
  * not over another signature ("Device contains ambiguous signatures").
  * A writer refuses; read-only callers (foreign_ok) get a warning and
@@ -303,7 +263,7 @@ static int check_foreign(int fd, struct luks2_hdr *hdr, int bad, int foreign_ok)
 	struct luks2_copy_state *st = &hdr->copy[bad];
 	size_t n;
 
-	if (!foreign_signature(fd, hdr->foreign, sizeof(hdr->foreign)))
+	if (!luks2_foreign_signature(fd, hdr->foreign, sizeof(hdr->foreign)))
 		return 0;
 	n = strlen(st->why);
 	snprintf(st->why + n, sizeof(st->why) - n, "; device holds %s", hdr->foreign);
@@ -335,8 +295,8 @@ static int hdr_read(int fd, struct luks2_hdr *hdr, int foreign_ok)
 		read_copy(fd, be64toh(bin[0].hdr_size), 1, dev_size, &bin[1], &json[1],
 			  &hdr->copy[1], &bin_ok);
 	} else {
-		for (size_t i = 0; i < sizeof(hdr2_offsets) / sizeof(hdr2_offsets[0]); i++) {
-			read_copy(fd, hdr2_offsets[i], 1, dev_size, &bin[1], &json[1],
+		for (size_t i = 0; i < LUKS2_HDR2_OFFSETS_N; i++) {
+			read_copy(fd, luks2_hdr2_offsets[i], 1, dev_size, &bin[1], &json[1],
 				  &hdr->copy[1], &bin_ok);
 			if (hdr->copy[1].ok)
 				break;
@@ -482,42 +442,6 @@ void luks2_hdr_free(struct luks2_hdr *hdr)
 {
 	json_object_put(hdr->jobj);
 	hdr->jobj = NULL;
-}
-
-int luks2_hdr_set_label(struct luks2_hdr *hdr, const char *label,
-			const char *subsystem)
-{
-	if ((label && strlen(label) > 47) || (subsystem && strlen(subsystem) > 47))
-		return -EINVAL;
-	if (label)
-		snprintf(hdr->label, sizeof(hdr->label), "%s", label);
-	if (subsystem)
-		snprintf(hdr->subsystem, sizeof(hdr->subsystem), "%s", subsystem);
-	return 0;
-}
-
-uint64_t luks2_keyslots_size(struct luks2_hdr *hdr)
-{
-	uint64_t v = 0;
-
-	ljson_get_u64(ljson_get(hdr->jobj, "config"), "keyslots_size", &v);
-	return v;
-}
-
-uint64_t luks2_data_offset(struct luks2_hdr *hdr)
-{
-	uint64_t min = UINT64_MAX, off;
-	const char *flag;
-
-	ljson_foreach(ljson_get(hdr->jobj, "segments"), name, s) {
-		(void)name;
-		flag = ljson_array_str(ljson_get(s, "flags"), 0);
-		if (flag && !strncmp(flag, "backup-", 7))
-			continue;
-		if (!ljson_get_u64(s, "offset", &off) && off < min)
-			min = off;
-	}
-	return min == UINT64_MAX ? 0 : min;
 }
 
 int luks2_dev_open(struct luks2_dev *d, const char *path, const char *header,

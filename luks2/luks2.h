@@ -80,6 +80,10 @@ struct luks2_dev {
 };
 
 /* hdr.c */
+/* The allowed hdr_size values, also where a secondary copy may start. */
+#define LUKS2_HDR2_OFFSETS_N 9
+extern const uint64_t luks2_hdr2_offsets[LUKS2_HDR2_OFFSETS_N];
+int luks2_hdr_size_allowed(uint64_t size);
 /* Read and validate both copies; the newer valid one wins. Never writes.
  * -ENODEV not LUKS2 (or LUKS1, too small), -EINVAL both copies invalid,
  * or only one is valid and blkid finds another signature on the device
@@ -93,6 +97,9 @@ void luks2_hdr_free(struct luks2_hdr *hdr);
 int luks2_hdr_set_label(struct luks2_hdr *hdr, const char *label,
 			const char *subsystem);
 uint64_t luks2_keyslots_size(struct luks2_hdr *hdr);
+/* hdr_util.c: 1 when blkid finds a partition table or a superblock other
+ * than crypto_LUKS on fd (name: what), 0 when none. */
+int luks2_foreign_signature(int fd, char *name, size_t len);
 /* Smallest offset of a regular segment (the data offset). */
 uint64_t luks2_data_offset(struct luks2_hdr *hdr);
 /* Open the data device and the header, read the header. Read-only opens
