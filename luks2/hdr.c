@@ -253,8 +253,8 @@ static int not_luks2_reason(int fd, uint64_t dev_size)
 }
 
 /*
- * Exactly one copy is usable: cryptsetup would rewrite the other one, but
- * not over another signature ("Device contains ambiguous signatures").
+ * One copy is unusable or older: cryptsetup would rewrite it, but not next
+ * to another signature ("Device contains ambiguous signatures").
  * A writer refuses; read-only callers (foreign_ok) get a warning and
  * hdr->foreign, which makes luks2_hdr_write refuse.
  */
@@ -266,16 +266,18 @@ static int check_foreign(int fd, struct luks2_hdr *hdr, int bad, int foreign_ok)
 	if (!luks2_foreign_signature(fd, hdr->foreign, sizeof(hdr->foreign)))
 		return 0;
 	n = strlen(st->why);
-	snprintf(st->why + n, sizeof(st->why) - n, "; device holds %s", hdr->foreign);
+	if (!st->ok)
+		snprintf(st->why + n, sizeof(st->why) - n, "; device holds %s", hdr->foreign);
 	if (!foreign_ok) {
-		log_err("device contains ambiguous signatures (%s where the %s LUKS2 header "
-			"belongs); not using it (cryptsetup repair would restore the header "
-			"over the other signature)", hdr->foreign, bad ? "secondary" : "primary");
+		log_err("device contains ambiguous signatures (%s) beside a %s %s LUKS2 header "
+			"copy; not using it (cryptsetup repair would rewrite that copy over "
+			"the other signature)", hdr->foreign, st->ok ? "stale" : "damaged",
+			bad ? "secondary" : "primary");
 		return -EINVAL;
 	}
-	log_warn("device contains ambiguous signatures (%s where the %s LUKS2 header "
-		 "belongs); writers refuse this device", hdr->foreign,
-		 bad ? "secondary" : "primary");
+	log_warn("device contains ambiguous signatures (%s) beside a %s %s LUKS2 header "
+		 "copy; writers refuse this device", hdr->foreign,
+		 st->ok ? "stale" : "damaged", bad ? "secondary" : "primary");
 	return 0;
 }
 
@@ -319,7 +321,9 @@ static int hdr_read(int fd, struct luks2_hdr *hdr, int foreign_ok)
 		pick = hdr->copy[1].ok;
 	fill_hdr(hdr, &bin[pick], json[pick]);
 	json_object_put(json[1 - pick]);
-	if (!hdr->copy[1 - pick].ok && check_foreign(fd, hdr, 1 - pick, foreign_ok) < 0) {
+	/* as LUKS2_disk_hdr_read(): an older valid copy needs recovery too */
+	if ((!hdr->copy[1 - pick].ok || hdr->copy[0].seqid != hdr->copy[1].seqid) &&
+	    check_foreign(fd, hdr, 1 - pick, foreign_ok) < 0) {
 		luks2_hdr_free(hdr);
 		return -EINVAL;
 	}
