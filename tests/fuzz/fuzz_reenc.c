@@ -8,6 +8,11 @@
  * replaces the start of that image (its header copies; zeroed checksum
  * fields are fixed up as in fuzz_hdr).
  *
+ * With bit 7 of byte 0 set, the reencryption digest is first re-created
+ * in memory from the keys, as someone who knows the passphrase could do:
+ * mutated backup segments and reencrypt keyslot parameters then pass the
+ * digest check and reach the step and recovery code.
+ *
  * Base images: LUKS2BOX_FUZZ_BASE=DIR, else "base" next to the binary.
  */
 #include <dirent.h>
@@ -90,8 +95,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void run(const char *path)
+static void run(const char *path, int resign)
 {
+	struct volume_key *vk_old = NULL, *vk_new = NULL;
 	struct reenc_ctx *c = NULL;
 	struct reenc_info ri;
 	struct luks2_dev d;
@@ -99,6 +105,11 @@ static void run(const char *path)
 
 	if (luks2_dev_open(&d, path, NULL, 1) < 0)
 		return;
+	if (resign && luks2_reencrypt_info(&d.hdr, d.size, &ri) == 0 && ri.version > 0 &&
+	    luks2_reenc_unlock(&d, -1, PASS, strlen(PASS), &vk_old, &vk_new) == 0)
+		luks2_reenc_digest_create(&d.hdr, ri.version, vk_old, vk_new, 1000);
+	vk_free(vk_old);
+	vk_free(vk_new);
 	if (luks2_reencrypt_info(&d.hdr, d.size, &ri) == 0 &&
 	    reenc_load(&c, &d, PASS, strlen(PASS), -1, 0) == 0) {
 		if (ri.state == REENC_CRASH) {
@@ -123,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size - 1 > FUZZ_MAX_INPUT)
 		return 0;
-	i = data[0] % nbase;
+	i = (data[0] & 0x7f) % nbase;
 	len = base[i].len > size - 1 ? base[i].len : size - 1;
 	img = calloc(1, len);
 	if (!img)
@@ -136,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(img);
 	if (fd < 0)
 		return 0;
-	run(path);
+	run(path, data[0] & 0x80);
 	close(fd);
 	return 0;
 }

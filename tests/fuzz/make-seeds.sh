@@ -11,7 +11,8 @@
 # OUTDIR/corpus/hdr/STATE    both header copies of each, checksum fields
 #                            zeroed (the targets fix them), plus 64 KiB
 #                            metadata variants
-# OUTDIR/corpus/reenc/STATE  base index byte + the header copies
+# OUTDIR/corpus/reenc/STATE  base index byte + the header copies (and
+#                            STATE-resigned: index + 128, see fuzz_reenc.c)
 # CS_REENC is build/tests/cs_reenc (stops and crashes through libcryptsetup).
 set -u
 out=$1
@@ -42,6 +43,9 @@ seed() {
 			conv=notrunc status=none
 	done
 	{ printf "\\$(printf %03o "$n")"; cat "$out/corpus/hdr/$name"; } >"$out/corpus/reenc/$name"
+	# the same with the reencryption digest re-created (fuzz_reenc.c)
+	{ printf "\\$(printf %03o $((n + 128)))"; cat "$out/corpus/hdr/$name"; } \
+		>"$out/corpus/reenc/$name-resigned"
 	n=$((n + 1))
 }
 # fmt IMG [METADATA_SIZE]: LUKS2, data at 1 MiB, 256 KiB of data.
