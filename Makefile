@@ -32,7 +32,7 @@ COMMON_SRC := \
 	common/crypto_backend/crypto_kcapi.c \
 	common/crypto_backend/storage.c
 LUKS2_SRC := \
-	luks2/hdr.c luks2/json.c luks2/validate.c luks2/validate_keyslots.c \
+	luks2/hdr.c luks2/hdr_util.c luks2/json.c luks2/validate.c luks2/validate_keyslots.c \
 	luks2/af.c \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \
@@ -117,7 +117,7 @@ bench: deps
 
 check: deps
 	$(MAKE) test-progs
-	tests/run-all.sh unit cli interop crash vm
+	tests/run-all.sh unit cli interop crash vm fuzz
 
 check-%: deps
 	$(MAKE) test-progs
@@ -135,6 +135,43 @@ install: all
 clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/luks2box $(B)/libluks2box.a \
 		$(addprefix $(B)/,$(APPLETS)) $(B)/t
+
+# ---------------------------------------------------------------------------
+# Fuzzing (tests/fuzz/README): libFuzzer targets built by clang with
+# AddressSanitizer and UBSan, from objects of their own under build/fuzz.
+#   make fuzz [FUZZ_TIME=60]  build, make the seed corpus (cryptsetup), run
+#                             each target FUZZ_TIME seconds (the fuzz tier)
+#   make fuzz-progs           only build the targets and the corpus
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FB           := $(B)/fuzz
+FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined
+FUZZ_TARGETS := fuzz_hdr fuzz_reenc
+FUZZ_OBJ     := $(patsubst %.c,$(FB)/obj/%.o,$(COMMON_SRC) $(LUKS2_SRC) \
+		applets/status_kv.c tests/fuzz/fuzz_common.c)
+
+$(FB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(WARN) -c -o $@ $<
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(WARN) -o $@ $^ $(LDLIBS)
+$(FB)/corpus/.stamp: tests/fuzz/make-seeds.sh $(B)/tests/cs_reenc
+	tests/fuzz/make-seeds.sh $(FB) $(B)/tests/cs_reenc && touch $@
+
+fuzz-progs: $(addprefix $(FB)/,$(FUZZ_TARGETS)) $(FB)/corpus/.stamp
+
+fuzz: deps
+	$(MAKE) test-progs fuzz-progs
+	FUZZ_TIME=$(FUZZ_TIME) tests/run-all.sh fuzz
+
+clean-fuzz:
+	rm -rf $(FB)
+clean: clean-fuzz
+
+.PHONY: fuzz fuzz-progs clean-fuzz
+-include $(FUZZ_OBJ:.o=.d)
+# ---------------------------------------------------------------------------
 
 .PHONY: all bench check demo deps install clean test-progs
 -include $(LIB_OBJ:.o=.d) $(APPLET_OBJ:.o=.d)

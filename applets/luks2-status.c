@@ -184,6 +184,11 @@ int luks2_status_main(int argc, char **argv)
 	}
 	if (co.quiet && !o.keys && !o.json) {
 		rc = quiet_answer(&ri, running);
+		if (d.hdr.foreign[0]) {	/* what every writer answers */
+			log_err("device contains ambiguous signatures (%s); writers refuse it",
+				d.hdr.foreign);
+			rc = RC_NODEV;
+		}
 		goto out;
 	}
 	if (o.json) {

@@ -16,15 +16,15 @@
 #include "luks2/validate.h"
 
 /* Where a secondary copy may start when the primary is unusable (§1.2). */
-static const uint64_t hdr2_offsets[] = {
+const uint64_t luks2_hdr2_offsets[LUKS2_HDR2_OFFSETS_N] = {
 	0x4000, 0x8000, 0x10000, 0x20000, 0x40000,
 	0x80000, 0x100000, 0x200000, 0x400000,
 };
 
-static int hdr_size_allowed(uint64_t s)
+int luks2_hdr_size_allowed(uint64_t s)
 {
-	for (size_t i = 0; i < sizeof(hdr2_offsets) / sizeof(hdr2_offsets[0]); i++)
-		if (s == hdr2_offsets[i])
+	for (size_t i = 0; i < LUKS2_HDR2_OFFSETS_N; i++)
+		if (s == luks2_hdr2_offsets[i])
 			return 1;
 	return 0;
 }
@@ -105,19 +105,20 @@ static int repair_kdf(struct json_object *root)
 	static const char *const argon2[] = { "type", "salt", "time", "memory", "cpus", NULL };
 	int changed = 0;
 
-	json_object_object_foreach(ljson_get(root, "keyslots"), name, ks) {
-		struct json_object *kdf = ljson_get(ks, "kdf");
+	/* Runs on JSON that failed validation: no member has a known type. */
+	ljson_foreach(ljson_get(root, "keyslots"), name, ks) {
+		struct json_object *kdf = ljson_get_type(ks, "kdf", json_type_object);
 		const char *t = ljson_get_str(kdf, "type"), *const *keep, *drop[16];
 		int n = 0;
 
 		(void)name;
-		if (!t || !json_object_is_type(kdf, json_type_object))
+		if (!t)
 			continue;
 		keep = !strcmp(t, "pbkdf2") ? pbkdf2 :
 		       !strcmp(t, "argon2i") || !strcmp(t, "argon2id") ? argon2 : NULL;
 		if (!keep)
 			continue;
-		json_object_object_foreach(kdf, k, v) {
+		ljson_foreach(kdf, k, v) {
 			int known = 0;
 
 			(void)v;
@@ -168,7 +169,7 @@ static int read_copy(int fd, uint64_t off, int secondary, uint64_t dev_size,
 		snprintf(st->why, sizeof(st->why), "header version %u, not 2", be16toh(bin->version));
 		return -EINVAL;
 	}
-	if (be64toh(bin->hdr_offset) != off || !hdr_size_allowed(hs) ||
+	if (be64toh(bin->hdr_offset) != off || !luks2_hdr_size_allowed(hs) ||
 	    (secondary && off != hs)) {
 		snprintf(st->why, sizeof(st->why), "bad hdr_size %ju or hdr_offset %ju",
 			 (uintmax_t)hs, (uintmax_t)be64toh(bin->hdr_offset));
@@ -251,7 +252,36 @@ static int not_luks2_reason(int fd, uint64_t dev_size)
 	return 0;
 }
 
-int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
+/*
+ * One copy is unusable or older: cryptsetup would rewrite it, but not next
+ * to another signature ("Device contains ambiguous signatures").
+ * A writer refuses; read-only callers (foreign_ok) get a warning and
+ * hdr->foreign, which makes luks2_hdr_write refuse.
+ */
+static int check_foreign(int fd, struct luks2_hdr *hdr, int bad, int foreign_ok)
+{
+	struct luks2_copy_state *st = &hdr->copy[bad];
+	size_t n;
+
+	if (!luks2_foreign_signature(fd, hdr->foreign, sizeof(hdr->foreign)))
+		return 0;
+	n = strlen(st->why);
+	if (!st->ok)
+		snprintf(st->why + n, sizeof(st->why) - n, "; device holds %s", hdr->foreign);
+	if (!foreign_ok) {
+		log_err("device contains ambiguous signatures (%s) beside a %s %s LUKS2 header "
+			"copy; not using it (cryptsetup repair would rewrite that copy over "
+			"the other signature)", hdr->foreign, st->ok ? "stale" : "damaged",
+			bad ? "secondary" : "primary");
+		return -EINVAL;
+	}
+	log_warn("device contains ambiguous signatures (%s) beside a %s %s LUKS2 header "
+		 "copy; writers refuse this device", hdr->foreign,
+		 st->ok ? "stale" : "damaged", bad ? "secondary" : "primary");
+	return 0;
+}
+
+static int hdr_read(int fd, struct luks2_hdr *hdr, int foreign_ok)
 {
 	struct luks2_hdr_disk bin[2];
 	struct json_object *json[2] = { NULL, NULL };
@@ -267,8 +297,8 @@ int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
 		read_copy(fd, be64toh(bin[0].hdr_size), 1, dev_size, &bin[1], &json[1],
 			  &hdr->copy[1], &bin_ok);
 	} else {
-		for (size_t i = 0; i < sizeof(hdr2_offsets) / sizeof(hdr2_offsets[0]); i++) {
-			read_copy(fd, hdr2_offsets[i], 1, dev_size, &bin[1], &json[1],
+		for (size_t i = 0; i < LUKS2_HDR2_OFFSETS_N; i++) {
+			read_copy(fd, luks2_hdr2_offsets[i], 1, dev_size, &bin[1], &json[1],
 				  &hdr->copy[1], &bin_ok);
 			if (hdr->copy[1].ok)
 				break;
@@ -290,6 +320,13 @@ int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
 	else
 		pick = hdr->copy[1].ok;
 	fill_hdr(hdr, &bin[pick], json[pick]);
+	json_object_put(json[1 - pick]);
+	/* as LUKS2_disk_hdr_read(): an older valid copy needs recovery too */
+	if ((!hdr->copy[1 - pick].ok || hdr->copy[0].seqid != hdr->copy[1].seqid) &&
+	    check_foreign(fd, hdr, 1 - pick, foreign_ok) < 0) {
+		luks2_hdr_free(hdr);
+		return -EINVAL;
+	}
 	memcpy(hdr->salt[0], bin[0].salt, 64);
 	memcpy(hdr->salt[1], bin[1].salt, 64);
 	if (!hdr->copy[1 - pick].ok) {
@@ -298,7 +335,6 @@ int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
 			    pick ? "secondary" : "primary");
 		crypt_backend_rng(hdr->salt[1 - pick], 64);
 	}
-	json_object_put(json[1 - pick]);
 	if (dev_size < 2 * hdr->hdr_size + luks2_keyslots_size(hdr)) {
 		log_err("device too small (%ju bytes) for its LUKS2 metadata (%ju bytes)",
 			(uintmax_t)dev_size,
@@ -353,15 +389,20 @@ static void drop_unused_digests(struct json_object *root)
 	char names[64][12];
 	int n = 0;
 
-	json_object_object_foreach(digests, name, d) {
+	ljson_foreach(digests, name, d) {
 		ks = ljson_get(d, "keyslots");
 		sg = ljson_get(d, "segments");
-		if (json_object_array_length(ks) == 0 && json_object_array_length(sg) == 0 &&
+		if (ljson_array_len(ks) == 0 && ljson_array_len(sg) == 0 &&
 		    n < 64)
 			snprintf(names[n++], sizeof(names[0]), "%s", name);
 	}
 	while (n--)
 		json_object_object_del(digests, names[n]);
+}
+
+int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
+{
+	return hdr_read(fd, hdr, 0);
 }
 
 int luks2_hdr_write(int fd, struct luks2_hdr *hdr)
@@ -371,6 +412,11 @@ int luks2_hdr_write(int fd, struct luks2_hdr *hdr)
 	char why[200], *area;
 	int r;
 
+	if (hdr->foreign[0]) {
+		log_err("refusing to write a LUKS2 header over another signature (%s)",
+			hdr->foreign);
+		return -EINVAL;
+	}
 	drop_unused_digests(hdr->jobj);
 	r = luks2_validate(hdr->jobj, hdr->hdr_size, why, sizeof(why));
 	if (r < 0) {
@@ -402,44 +448,6 @@ void luks2_hdr_free(struct luks2_hdr *hdr)
 	hdr->jobj = NULL;
 }
 
-int luks2_hdr_set_label(struct luks2_hdr *hdr, const char *label,
-			const char *subsystem)
-{
-	if ((label && strlen(label) > 47) || (subsystem && strlen(subsystem) > 47))
-		return -EINVAL;
-	if (label)
-		snprintf(hdr->label, sizeof(hdr->label), "%s", label);
-	if (subsystem)
-		snprintf(hdr->subsystem, sizeof(hdr->subsystem), "%s", subsystem);
-	return 0;
-}
-
-uint64_t luks2_keyslots_size(struct luks2_hdr *hdr)
-{
-	uint64_t v = 0;
-
-	ljson_get_u64(ljson_get(hdr->jobj, "config"), "keyslots_size", &v);
-	return v;
-}
-
-uint64_t luks2_data_offset(struct luks2_hdr *hdr)
-{
-	uint64_t min = UINT64_MAX, off;
-	struct json_object *flags;
-
-	json_object_object_foreach(ljson_get(hdr->jobj, "segments"), name, s) {
-		(void)name;
-		flags = ljson_get(s, "flags");
-		if (flags && json_object_array_length(flags) &&
-		    !strncmp(json_object_get_string(json_object_array_get_idx(flags, 0)),
-			     "backup-", 7))
-			continue;
-		if (!ljson_get_u64(s, "offset", &off) && off < min)
-			min = off;
-	}
-	return min == UINT64_MAX ? 0 : min;
-}
-
 int luks2_dev_open(struct luks2_dev *d, const char *path, const char *header,
 		   int writable)
 {
@@ -465,7 +473,7 @@ int luks2_dev_open(struct luks2_dev *d, const char *path, const char *header,
 	r = io_size(d->fd, &d->size);
 	if (r < 0)
 		goto fail;
-	r = luks2_hdr_read(d->hdr_fd, &d->hdr);
+	r = hdr_read(d->hdr_fd, &d->hdr, !writable);
 	if (r < 0)
 		goto fail;
 	return 0;

@@ -47,6 +47,35 @@ struct json_object *ljson_get_id(struct json_object *obj, int id)
 	return ljson_get(obj, name);
 }
 
+size_t ljson_array_len(struct json_object *arr)
+{
+	return json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+}
+
+struct json_object *ljson_array_idx(struct json_object *arr, size_t i)
+{
+	return i < ljson_array_len(arr) ? json_object_array_get_idx(arr, i) : NULL;
+}
+
+const char *ljson_array_str(struct json_object *arr, size_t i)
+{
+	struct json_object *el = ljson_array_idx(arr, i);
+
+	return json_object_is_type(el, json_type_string) ? json_object_get_string(el) : NULL;
+}
+
+int ljson_object_len(struct json_object *obj)
+{
+	return json_object_is_type(obj, json_type_object) ? json_object_object_length(obj) : 0;
+}
+
+struct lh_entry *ljson_entries(struct json_object *obj)
+{
+	if (!json_object_is_type(obj, json_type_object))
+		return NULL;
+	return lh_table_head(json_object_get_object(obj));
+}
+
 int ljson_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -19,6 +19,33 @@ struct json_object *ljson_get_type(struct json_object *obj, const char *key,
 /* Child "N" of keyslots/segments/digests/tokens, or NULL. */
 struct json_object *ljson_get_id(struct json_object *obj, int id);
 
+/*
+ * Type-checked access to containers read from a disk. json-c asserts (or
+ * dereferences NULL) when its object/array functions get another type;
+ * these treat anything else as empty.
+ */
+size_t ljson_array_len(struct json_object *arr);
+struct json_object *ljson_array_idx(struct json_object *arr, size_t i);
+/* String element i of an array, or NULL. */
+const char *ljson_array_str(struct json_object *arr, size_t i);
+int ljson_object_len(struct json_object *obj);
+/* First entry of an object, NULL when obj is not an object. */
+struct lh_entry *ljson_entries(struct json_object *obj);
+
+/*
+ * json_object_object_foreach that runs zero times unless obj is a JSON
+ * object (json-c's own macro crashes on NULL, arrays, strings...). The next
+ * entry is taken before the body runs, so the body may delete key.
+ */
+#define ljson_foreach(obj, key, val)						\
+	char *key = NULL;							\
+	struct json_object *val = NULL;						\
+	for (struct lh_entry *key##_e = ljson_entries(obj), *key##_n = NULL;	\
+	     key##_e && (key = (char *)lh_entry_k(key##_e),			\
+			 val = (struct json_object *)lh_entry_v(key##_e),	\
+			 key##_n = lh_entry_next(key##_e), 1);		\
+	     key##_e = key##_n)
+
 /* "123" -> 123: all digits, no sign, no overflow. -EINVAL otherwise. */
 int ljson_parse_u64(const char *s, uint64_t *out);
 /* String member holding a uint64 -> value. -ENOENT missing, -EINVAL bad. */

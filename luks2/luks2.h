@@ -64,6 +64,9 @@ struct luks2_hdr {
 	uint8_t salt[2][64];
 	struct json_object *jobj;
 	struct luks2_copy_state copy[2];	/* primary, secondary */
+	/* blkid signature found while one copy is unusable ("" none): the
+	 * header was opened read-only and must not be written. */
+	char foreign[48];
 };
 
 /* A LUKS2 device: data device plus header (the same file unless detached). */
@@ -77,9 +80,15 @@ struct luks2_dev {
 };
 
 /* hdr.c */
+/* The allowed hdr_size values, also where a secondary copy may start. */
+#define LUKS2_HDR2_OFFSETS_N 9
+extern const uint64_t luks2_hdr2_offsets[LUKS2_HDR2_OFFSETS_N];
+int luks2_hdr_size_allowed(uint64_t size);
 /* Read and validate both copies; the newer valid one wins. Never writes.
- * -ENODEV not LUKS2 (or LUKS1, too small), -EINVAL both copies invalid;
- * the reason is logged once. */
+ * -ENODEV not LUKS2 (or LUKS1, too small), -EINVAL both copies invalid,
+ * or only one is valid and blkid finds another signature on the device
+ * (as cryptsetup, which then refuses to recover); the reason is logged once.
+ * luks2_dev_open() for reading only accepts the latter with a warning. */
 int luks2_hdr_read(int fd, struct luks2_hdr *hdr);
 /* Validate, drop unused digests, seqid+1, write primary then secondary,
  * each followed by fsync (luks2-format.md §1.4). */
@@ -88,9 +97,13 @@ void luks2_hdr_free(struct luks2_hdr *hdr);
 int luks2_hdr_set_label(struct luks2_hdr *hdr, const char *label,
 			const char *subsystem);
 uint64_t luks2_keyslots_size(struct luks2_hdr *hdr);
+/* hdr_util.c: 1 when blkid finds a partition table or a superblock other
+ * than crypto_LUKS on fd (name: what), 0 when none. */
+int luks2_foreign_signature(int fd, char *name, size_t len);
 /* Smallest offset of a regular segment (the data offset). */
 uint64_t luks2_data_offset(struct luks2_hdr *hdr);
-/* Open the data device and the header, read the header. */
+/* Open the data device and the header, read the header. Read-only opens
+ * accept a foreign signature next to one valid copy (hdr.foreign). */
 int luks2_dev_open(struct luks2_dev *d, const char *path, const char *header,
 		   int writable);
 void luks2_dev_close(struct luks2_dev *d);

@@ -28,7 +28,7 @@ static int read_keyslot(struct luks2_hdr *hdr, struct reenc_info *ri)
 {
 	struct json_object *ks, *area;
 
-	json_object_object_foreach(ljson_get(hdr->jobj, "keyslots"), name, j) {
+	ljson_foreach(ljson_get(hdr->jobj, "keyslots"), name, j) {
 		const char *t = ljson_get_str(j, "type");
 
 		if (t && !strcmp(t, "reencrypt"))

@@ -206,7 +206,7 @@ static int check_tokens(struct luks2_vctx *c)
 	if (!c->keyslots)
 		return luks2_vfail(c, "keyslots: missing or not an object");
 
-	json_object_object_foreach(tokens, key, val) {
+	ljson_foreach(tokens, key, val) {
 		if (!ljson_is_numeric_name(key))
 			return luks2_vfail(c, "token \"%s\": name is not a number", key);
 		if (!ljson_get_str(val, "type"))
@@ -231,7 +231,7 @@ static int check_digests(struct luks2_vctx *c)
 	if (!c->segments)
 		return luks2_vfail(c, "segments: missing or not an object");
 
-	json_object_object_foreach(c->digests, key, val) {
+	ljson_foreach(c->digests, key, val) {
 		if (!ljson_is_numeric_name(key))
 			return luks2_vfail(c, "digest \"%s\": name is not a number", key);
 		if (!ljson_get_str(val, "type"))
@@ -269,7 +269,7 @@ int luks2_vhas_flag(struct json_object *seg, const char *flag, size_t prefix)
 
 static int in_some_digest(struct luks2_vctx *c, const char *name)
 {
-	json_object_object_foreach(c->digests, key, val) {
+	ljson_foreach(c->digests, key, val) {
 		(void)key;
 		if (ljson_array_has_str(ljson_get(val, "segments"), name) > 0)
 			return 1;
@@ -431,7 +431,7 @@ static int check_segments(struct luks2_vctx *c)
 	if (!si)
 		return -ENOMEM;
 
-	json_object_object_foreach(c->segments, key, val) {
+	ljson_foreach(c->segments, key, val) {
 		if (!ljson_is_numeric_name(key)) {
 			luks2_vfail(c, "segment \"%s\": name is not a number", key);
 			goto out;

@@ -28,7 +28,7 @@ int luks2_validate_keyslots_generic(struct luks2_vctx *c)
 	if (!c->keyslots)
 		return luks2_vfail(c, "keyslots: missing or not an object");
 
-	json_object_object_foreach(c->keyslots, key, val) {
+	ljson_foreach(c->keyslots, key, val) {
 		if (!ljson_is_numeric_name(key))
 			return luks2_vfail(c, "keyslot \"%s\": name is not a number", key);
 		if (!ljson_get_str(val, "type"))
@@ -57,7 +57,7 @@ static uint64_t min_data_offset(struct luks2_vctx *c)
 {
 	uint64_t off, min = UINT64_MAX;
 
-	json_object_object_foreach(c->segments, key, val) {
+	ljson_foreach(c->segments, key, val) {
 		(void)key;
 		if (luks2_vhas_flag(val, "backup-", 7))
 			continue;
@@ -159,7 +159,7 @@ int luks2_validate_areas(struct luks2_vctx *c)
 	if (!a)
 		return -ENOMEM;
 
-	json_object_object_foreach(c->keyslots, key, val) {
+	ljson_foreach(c->keyslots, key, val) {
 		jarea = ljson_get_type(val, "area", json_type_object);
 		if (!jarea || !ljson_get_str(jarea, "type")) {
 			luks2_vfail(c, "keyslot %s: area or area type missing", key);
@@ -227,7 +227,7 @@ static int digests_with_keyslot(struct luks2_vctx *c, const char *name)
 {
 	int n = 0;
 
-	json_object_object_foreach(c->digests, key, val) {
+	ljson_foreach(c->digests, key, val) {
 		(void)key;
 		if (ljson_array_has_str(ljson_get(val, "keyslots"), name) > 0)
 			n++;
@@ -324,7 +324,7 @@ int luks2_validate_keyslot_types(struct luks2_vctx *c)
 	const char *type, *reenc = NULL;
 	int count = 0;
 
-	json_object_object_foreach(c->keyslots, key, val) {
+	ljson_foreach(c->keyslots, key, val) {
 		type = ljson_get_str(val, "type");
 		if (!strcmp(type, "luks2")) {
 			if (check_luks2_keyslot(c, key, val))

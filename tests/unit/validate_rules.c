@@ -4,6 +4,9 @@
  * one mutation per case on a real cryptsetup 2.6.1 header; the verdict is
  * cryptsetup's, confirmed on images made with tests/helpers/mangle-hdr.sh.
  * STRICT cases are where we reject what cryptsetup accepts (validate.c).
+ * Each case is also read as a device (luks2_hdr_read on a memfd) with the
+ * mutation in both copies, in the primary only and in the secondary only:
+ * no crash, and the other copy is used when only one is broken.
  * Also luks2_reencrypt_flag_version() and a few luks2/json.c helpers.
  *
  *   validate_rules        "PASS: validate_rules: <case>" / "FAIL: ...: <why>"
@@ -12,12 +15,18 @@
  *                         (same|valid|repaired), jq filter, sed script; feed
  *                         to "mangle-hdr.sh IMG FILTER SED" to build the image
  */
+#include <endian.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "common/crypto_backend/crypto_backend.h"
 #include "luks2/json.h"
+#include "luks2/luks2.h"
 #include "luks2/validate.h"
 #include "tests/unit/validate_rules_cases.h"
 
@@ -277,6 +286,103 @@ static void run_case(const struct vcase *c)
 	}
 }
 
+/* Write one header copy (sha256 checksum) holding text at off. */
+static int put_copy(int fd, uint64_t off, uint64_t hdr_size, const char *text)
+{
+	size_t area_len = hdr_size - LUKS2_HDR_BIN_LEN, len = strlen(text);
+	struct luks2_hdr_disk bin;
+	struct crypt_hash *h;
+	char *area = calloc(1, area_len);
+	int r;
+
+	if (!area)
+		return -ENOMEM;
+	memcpy(area, text, len < area_len ? len : area_len);
+	memset(&bin, 0, sizeof(bin));
+	memcpy(bin.magic, off ? LUKS2_MAGIC_2ND : LUKS2_MAGIC_1ST, LUKS2_MAGIC_LEN);
+	bin.version = htobe16(2);
+	bin.hdr_size = htobe64(hdr_size);
+	bin.seqid = htobe64(7);
+	bin.hdr_offset = htobe64(off);
+	strcpy(bin.checksum_alg, "sha256");
+	strcpy(bin.uuid, "6e3d5b52-4e4c-4a3a-9d59-0b5d6f0e2c11");
+	r = crypt_hash_init(&h, "sha256");
+	if (!r) {
+		r = crypt_hash_write(h, &bin, sizeof(bin));
+		if (!r)
+			r = crypt_hash_write(h, area, area_len);
+		if (!r)
+			r = crypt_hash_final(h, bin.csum, 32);
+		crypt_hash_destroy(h);
+	}
+	if (!r && (pwrite(fd, &bin, sizeof(bin), (off_t)off) != (ssize_t)sizeof(bin) ||
+		   pwrite(fd, area, area_len, (off_t)(off + sizeof(bin))) != (ssize_t)area_len))
+		r = -EIO;
+	free(area);
+	return r;
+}
+
+/* where: 0 both copies mutated, 1 primary only, 2 secondary only. */
+static int read_image(const char *bad, const char *good, uint64_t hdr_size, int where,
+		      struct luks2_hdr *hdr)
+{
+	int fd = memfd_create("validate_rules", 0), err = dup(2), null, r;
+
+	if (fd < 0 || err < 0 || ftruncate(fd, 64 << 20) < 0)
+		return -EIO;
+	r = put_copy(fd, 0, hdr_size, where == 2 ? good : bad);
+	if (!r)
+		r = put_copy(fd, hdr_size, hdr_size, where == 1 ? good : bad);
+	if (!r) {
+		/* the reader logs why a copy is unusable: keep the output PASS lines */
+		null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		r = luks2_hdr_read(fd, hdr);
+		dup2(err, 2);
+		close(null);
+	}
+	close(err);
+	close(fd);
+	return r;
+}
+
+static void read_case(const struct vcase *c, int where)
+{
+	static const char *const names[] = { "both copies", "primary only", "secondary only" };
+	int ok = c->valid || c->cs == CS_REPAIRS, r, want_r;
+	struct json_object *root, *base;
+	struct luks2_hdr hdr;
+	struct jq_out jq;
+	char name[300];
+	char *text;
+
+	snprintf(name, sizeof(name), "read, %s: %s", names[where], c->name);
+	root = build(c->base, c->ops, &jq);
+	base = json_tokener_parse(c->base == P ? base_plain : base_reenc);
+	text = root ? strdup(ljson_to_string(root)) : NULL;
+	if (!text || !base) {
+		fail(name, "mutation could not be applied");
+		goto out;
+	}
+	r = read_image(text, ljson_to_string(base), c->hdr_size ? c->hdr_size : 16384,
+		       where, &hdr);
+	want_r = ok || where ? 0 : -EINVAL;
+	if (r != want_r) {
+		fail(name, r ? "read failed" : "read succeeded");
+	} else if (!r && (hdr.copy[0].ok != (ok || where == 2) ||
+			  hdr.copy[1].ok != (ok || where == 1))) {
+		fail(name, "wrong copy reported unusable");
+	} else {
+		pass(name);
+	}
+	if (!r)
+		luks2_hdr_free(&hdr);
+out:
+	free(text);
+	json_object_put(root);
+	json_object_put(base);
+}
+
 static void print_jq(const struct vcase *c)
 {
 	static const char *const cs[] = { "same", "valid", "repaired" };
@@ -373,8 +479,16 @@ int main(int argc, char **argv)
 			print_jq(&cases[i]);
 		return 0;
 	}
-	for (i = 0; i < NCASES(cases); i++)
+	if (crypt_backend_init(CRYPT_BACKEND_AUTO) < 0) {
+		fail("crypto backend", "cannot initialize");
+		return 1;
+	}
+	for (i = 0; i < NCASES(cases); i++) {
 		run_case(&cases[i]);
+		for (int where = 0; where < 3; where++)
+			if (!where || !cases[i].hdr_size)
+				read_case(&cases[i], where);
+	}
 	for (i = 0; i < NCASES(flag_cases); i++)
 		run_flag_case(&flag_cases[i]);
 	json_tests();
