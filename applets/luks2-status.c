@@ -67,7 +67,8 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 	int r, id;
 
 	if (ri->state == REENC_REPAIR) {
-		log_err("reencryption metadata is invalid: %s (run luks2-recover)", ri->why);
+		log_err("reencryption metadata is invalid: %s (unverified; luks2-recover "
+			"shows what it would do)", ri->why);
 		return -EINVAL;
 	}
 	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
