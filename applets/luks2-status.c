@@ -20,7 +20,7 @@ enum { O_JSON = OPT_APPLET, O_TEST_PASS };
 static const struct opt_spec opts[] = {
 	{ "json", O_JSON, NULL, "print one JSON object" },
 	{ "output", 'o', "KEY[,KEY]", "print the bare values of these keys, one per line" },
-	{ "test-passphrase", O_TEST_PASS, NULL, "check a passphrase: exit 0 right, 2 wrong" },
+	{ "test-passphrase", O_TEST_PASS, NULL, "check a passphrase: exit 0 right, 2 wrong, 1 no usable keyslot" },
 	{ NULL, 0, NULL, NULL },
 };
 
