@@ -253,7 +253,8 @@ static int unlock_old(struct luks2_dev *d, int digest, int keyslot,
 		if (r >= 0)
 			return 0;
 	}
-	log_err(r == -EPERM ? "no key available with this passphrase" : "no usable keyslot");
+	if (r != -ENOTSUP)	/* that one was logged */
+		log_err(r == -EPERM ? "no key available with this passphrase" : "no usable keyslot");
 	return r;
 }
 

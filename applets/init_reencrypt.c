@@ -52,7 +52,10 @@ static int unlock_all(struct luks2_dev *d, int digest, int only,
 	}
 	if (u->n)
 		return 0;
-	log_err("no key available with %s", pl->n > 1 ? "these passphrases" : "this passphrase");
+	if (saw_perm)
+		log_err("no key available with %s", pl->n > 1 ? "these passphrases" : "this passphrase");
+	else	/* unknown kdf, unbound keyslots only: cryptsetup answers 1 */
+		log_err("keyslot open failed: no keyslot of the volume key can be used");
 	return saw_perm ? -EPERM : -ENOENT;
 }
 

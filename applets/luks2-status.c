@@ -21,7 +21,7 @@ enum { O_JSON = OPT_APPLET, O_TEST_PASS };
 static const struct opt_spec opts[] = {
 	{ "json", O_JSON, NULL, "print one JSON object" },
 	{ "output", 'o', "KEY[,KEY]", "print the bare values of these keys, one per line" },
-	{ "test-passphrase", O_TEST_PASS, NULL, "check a passphrase: exit 0 right, 2 wrong" },
+	{ "test-passphrase", O_TEST_PASS, NULL, "check a passphrase: exit 0 right, 2 wrong, 1 no usable keyslot" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -56,6 +56,24 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	return -EINVAL;
 }
 
+/* A keyslot named by --key-slot, bound to a segment or not. */
+static int unlock_named(struct luks2_dev *d, int keyslot, const char *pass, size_t len,
+			struct volume_key **vk)
+{
+	const char *type;
+	char buf[40];
+
+	if (!ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), keyslot))
+		return -ENOENT;
+	type = luks2_kdf_unknown(ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), keyslot));
+	if (type && luks2_digest_by_keyslot(&d->hdr, keyslot) >= 0) {
+		log_err("keyslot open failed: keyslot %d has an unknown kdf type '%s'",
+			keyslot, log_printable(buf, sizeof(buf), type));
+		return -ENOTSUP;
+	}
+	return luks2_keyslot_unlock(d, keyslot, pass, len, vk);
+}
+
 /* As cryptsetup open --test-passphrase: a named keyslot is tried alone;
  * otherwise the keyslots of the default segment's key (backup-final during
  * a reencryption); in reencryption both keys must open and D_re verify. */
@@ -69,7 +87,8 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 	int r, id;
 
 	if (ri->state == REENC_REPAIR) {
-		log_err("reencryption metadata is invalid: %s (run luks2-recover)", ri->why);
+		log_err("reencryption metadata is invalid: %s (unverified; luks2-recover "
+			"shows what it would do)", ri->why);
 		return -EINVAL;
 	}
 	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
@@ -79,7 +98,7 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 		id = luks2_segment_backup(&d->hdr, SEGF_BACKUP_FINAL);
 		r = luks2_segment_get(&d->hdr, id >= 0 ? id : 0, &seg);
 		if (co->key_slot >= 0)
-			r = luks2_keyslot_unlock(d, co->key_slot, pass, len, &vk_old);
+			r = unlock_named(d, co->key_slot, pass, len, &vk_old);
 		else
 			r = r < 0 || seg.digest < 0 ? -ENOENT :
 			    luks2_keyslot_open_digest(d, seg.digest, -1, pass, len, &vk_old);

@@ -73,7 +73,8 @@ int session_state_rc(const struct reenc_info *ri, int crash_ok)
 		log_err("an interrupted hotzone is recorded on disk; run luks2-recover first");
 		return RC_RECOVER;
 	case REENC_REPAIR:
-		log_err("%s; run luks2-recover with the passphrase to repair it", ri->why);
+		log_err("%s: the metadata is unverified and may be forged; luks2-recover "
+			"shows what it would do", ri->why);
 		return RC_REPAIR;
 	default:
 		log_err("unsupported metadata: %s", ri->why);
@@ -94,7 +95,8 @@ int session_refuse_started(const struct reenc_info *ri)
 			"recorded; run luks2-recover, then hotzone-step");
 		return -EEXIST;
 	case REENC_REPAIR:
-		log_err("a reencryption is already initialized (%s); run luks2-recover", ri->why);
+		log_err("a reencryption is already initialized (%s, unverified); luks2-recover "
+			"shows it", ri->why);
 		return -EEXIST;
 	default:
 		log_err("unsupported metadata: %s", ri->why);

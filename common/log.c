@@ -73,3 +73,14 @@ LOGFN(log_warn, LOG_NORMAL, "warning: ")
 LOGFN(log_info, LOG_NORMAL, "")
 LOGFN(log_verbose, LOG_VERBOSE, "")
 LOGFN(log_dbg, LOG_DEBUG, "debug: ")
+
+const char *log_printable(char *buf, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	for (; s && s[i] && i + 1 < n; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (n)
+		buf[i] = 0;
+	return buf;
+}

@@ -7,6 +7,8 @@
 #ifndef COMMON_LOG_H
 #define COMMON_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_QUIET = 0, LOG_NORMAL, LOG_VERBOSE, LOG_DEBUG };
 
 void log_set_prog(const char *name);
@@ -20,5 +22,8 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* s for a terminal: at most n-1 bytes, anything but printable ASCII as
+ * '?' (strings read from a disk are hostile). Returns buf. */
+const char *log_printable(char *buf, size_t n, const char *s);
 
 #endif

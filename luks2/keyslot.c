@@ -114,35 +114,75 @@ static int keyslot_priority(struct json_object *ks)
 	return ljson_get_u32(ks, "priority", &p) < 0 ? 1 : (int)p;
 }
 
+const char *luks2_kdf_unknown(struct json_object *ks)
+{
+	const char *t = ljson_get_str(ljson_get(ks, "kdf"), "type");
+
+	if (t && (!strcmp(t, "pbkdf2") || !strcmp(t, "argon2i") || !strcmp(t, "argon2id")))
+		return NULL;
+	return t ? t : "";
+}
+
+/* A keyslot nobody can open: say so, as cryptsetup's "Keyslot open failed". */
+static int kdf_refused(int keyslot, const char *type)
+{
+	char buf[40];
+
+	log_err("keyslot open failed: keyslot %d has an unknown kdf type '%s'",
+		keyslot, log_printable(buf, sizeof(buf), type));
+	return -ENOTSUP;
+}
+
 int luks2_keyslot_open_digest(struct luks2_dev *d, int digest, int keyslot,
 			      const char *pass, size_t pass_len,
 			      struct volume_key **vk)
 {
 	struct json_object *keyslots = ljson_get(d->hdr.jobj, "keyslots");
-	int found = 0, r, id;
+	const char *unknown = NULL;
+	int found = 0, r, id, unusable = -1;
 
 	if (keyslot >= 0) {
 		if (luks2_digest_by_keyslot(&d->hdr, keyslot) != digest)
 			return -ENOENT;
+		unknown = luks2_kdf_unknown(ljson_get_id(keyslots, keyslot));
+		if (unknown)
+			return kdf_refused(keyslot, unknown);
 		r = luks2_keyslot_unlock(d, keyslot, pass, pass_len, vk);
 		return r < 0 ? r : keyslot;
 	}
-	/* priority 2 (prefer) first, then 1 (normal); 0 (ignore) only by name */
+	/* priority 2 (prefer) first, then 1 (normal); 0 (ignore) only by name.
+	 * -EPERM only when a keyslot could have opened with another passphrase */
 	for (int prio = 2; prio >= 1; prio--) {
 		json_object_object_foreach(keyslots, name, ks) {
 			id = atoi(name);
 			if (keyslot_priority(ks) != prio ||
 			    luks2_digest_by_keyslot(&d->hdr, id) != digest)
 				continue;
-			found = 1;
+			if (luks2_kdf_unknown(ks)) {
+				if (unusable < 0)
+					unusable = id;
+				continue;
+			}
 			r = luks2_keyslot_unlock(d, id, pass, pass_len, vk);
 			if (r == 0)
 				return id;
 			if (r != -EPERM && r != -ENOTSUP)
 				return r;
+			found |= r == -EPERM;
+			if (r == -ENOTSUP && unusable < 0)
+				unusable = id;
 		}
 	}
-	return found ? -EPERM : -ENOENT;
+	if (found)
+		return -EPERM;
+	if (unusable >= 0) {
+		unknown = luks2_kdf_unknown(ljson_get_id(keyslots, unusable));
+		if (unknown)
+			return kdf_refused(unusable, unknown);
+		log_err("keyslot open failed: keyslot %d cannot be used here", unusable);
+		return -ENOTSUP;
+	}
+	return -ENOENT;
 }
 
 struct area { uint64_t off, len; };

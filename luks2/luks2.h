@@ -144,9 +144,14 @@ int luks2_kdf_derive(struct json_object *kdf, const char *pass, size_t pass_len,
 /* Decrypt one keyslot and check it against its digest: vk or -EPERM. */
 int luks2_keyslot_unlock(struct luks2_dev *d, int keyslot, const char *pass,
 			 size_t pass_len, struct volume_key **vk);
+/* The kdf type of a luks2 keyslot when no passphrase can open it (not
+ * pbkdf2, argon2i, argon2id; "" when missing), else NULL. */
+const char *luks2_kdf_unknown(struct json_object *ks);
 /* Try the keyslots bound to digest (keyslot >= 0: only that one) in
- * priority order. Returns the keyslot used, -EPERM when none opens,
- * -ENOENT when no keyslot is bound to the digest. */
+ * priority order. Returns the keyslot used; -EPERM when a usable keyslot
+ * did not open (wrong passphrase); -ENOTSUP (logged, "keyslot open
+ * failed") when every keyslot of the digest is unusable (unknown kdf, or
+ * a cipher the backend lacks); -ENOENT when no keyslot is bound to it. */
 int luks2_keyslot_open_digest(struct luks2_dev *d, int digest, int keyslot,
 			      const char *pass, size_t pass_len,
 			      struct volume_key **vk);

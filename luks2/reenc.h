@@ -72,6 +72,18 @@ struct reenc_ctx {
 int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 	       size_t pass_len, int keyslot, uint64_t max_hotzone);
 void reenc_free(struct reenc_ctx *ctx);
+/* The checks of reenc_load that need no key (state, resilience, hash,
+ * backup segments, sizes, hotzone length); 0 when it could load. */
+int reenc_check_metadata(struct luks2_dev *d);
+
+/* reenc_repair.c: reencryption metadata without a verification digest
+ * (flag online-reencrypt, or the digest missing). Anyone able to write the
+ * device can forge it (CVE-2021-4122): call only after the user saw what
+ * it would do and confirmed. The flag version a repair writes (2 or 3). */
+int reenc_repair_version(struct luks2_hdr *hdr, const struct reenc_info *ri);
+/* Unlock the keys with pass, sign the metadata with a new digest under
+ * online-reencrypt-vN, check that it loads, and commit. Returns N. */
+int reenc_repair(struct luks2_dev *d, int keyslot, const char *pass, size_t pass_len);
 
 /* Bytes rewritten so far (from the segments). */
 uint64_t reenc_progress(struct reenc_ctx *ctx);

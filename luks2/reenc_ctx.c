@@ -118,6 +118,10 @@ static int load_length(struct reenc_ctx *c, uint64_t max_hotzone)
 		len = max_hotzone ? max_hotzone : REENC_NONE_HOTZONE;
 		break;
 	case RES_CHECKSUM:
+		if (c->hash_len <= 0) {
+			log_err("checksum resilience without a hash");
+			return -EINVAL;
+		}
 		len = c->area_size / c->hash_len * c->block;
 		break;
 	case RES_JOURNAL:
@@ -161,15 +165,12 @@ static int load_keys(struct reenc_ctx *c, const char *pass, size_t len, int keys
 	return reenc_workers_init(c);
 }
 
-int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
-	       size_t pass_len, int keyslot, uint64_t max_hotzone)
+/* Everything reenc_load checks before it needs a key. */
+static int load_metadata(struct reenc_ctx *c, struct luks2_dev *d, uint64_t max_hotzone)
 {
-	struct reenc_ctx *c = calloc(1, sizeof(*c));
 	struct reenc_info ri;
 	int r;
 
-	if (!c)
-		return -ENOMEM;
 	c->d = d;
 	c->fd_data = d->fd;
 	r = luks2_reencrypt_info(&d->hdr, d->size, &ri);
@@ -181,6 +182,30 @@ int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 		load_sizes(c);
 		r = load_length(c, max_hotzone);
 	}
+	return r;
+}
+
+int reenc_check_metadata(struct luks2_dev *d)
+{
+	struct reenc_ctx *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = load_metadata(c, d, 0);
+	reenc_free(c);
+	return r;
+}
+
+int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
+	       size_t pass_len, int keyslot, uint64_t max_hotzone)
+{
+	struct reenc_ctx *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = load_metadata(c, d, max_hotzone);
 	if (!r)
 		r = load_keys(c, pass, pass_len, keyslot);
 	if (!r) {
