@@ -4,7 +4,7 @@
 set -u
 
 BUILD="make gcc pkg-config libjson-c-dev libdevmapper-dev libkcapi-dev libssl-dev libargon2-dev uuid-dev libblkid-dev"
-TEST="cryptsetup-bin libcryptsetup-dev jq xxd busybox-static cpio qemu-system-x86 kmod util-linux xz-utils dmsetup"
+TEST="cryptsetup-bin libcryptsetup-dev jq xxd busybox-static cpio qemu-system-x86 kmod util-linux xz-utils dmsetup valgrind"
 
 want="$BUILD"
 case "${1:-all}" in
