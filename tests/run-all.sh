@@ -34,9 +34,9 @@ run_unit() {	# run_unit RUNNER LABEL_PREFIX BUILD_DIR
 
 # --- sanitizer tiers --------------------------------------------------------
 # The interop sample of the san tier: the files that reach most of the code
-# (every operation, resilience mode and layout, the status parser on
-# reencryption metadata) in a few minutes.
-SAN_INTEROP=${SAN_INTEROP:-reencrypt-modes reencrypt-layout status-reenc roundtrip}
+# (every operation, resilience mode and layout, the refusals' error paths,
+# the status parser on reencryption metadata) in about 2 minutes of CPU.
+SAN_INTEROP=${SAN_INTEROP:-reencrypt-modes reencrypt-layout reencrypt-refuse status-reenc roundtrip}
 SAN_DIR=$TOP/build/san
 
 # san_one LABEL CMD...: run_one with ASan's and LSan's reports written to
