@@ -1,5 +1,6 @@
 # luks2box — plain GNU make. See README and ../shared/docs/DESIGN.md §1.
-#   make [WERROR=1] [SAN=1]    build build/luks2box and the applet links
+#   make [WERROR=1]            build build/luks2box and the applet links
+#   make SAN=1                 the same with ASan+UBSan, in build/san
 #   make check                 every test tier (installs missing packages)
 #   make demo                  the main job on a demo image
 #   make install PREFIX=/usr/local DESTDIR=
@@ -8,7 +9,11 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
+ifeq ($(SAN),1)
+B        := build/san
+else
 B        := build
+endif
 
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -18,10 +23,24 @@ CPPFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. \
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
+# --- sanitizer build (SAN=1, own build directory) and valgrind tiers -------
+# ASan+UBSan; any UBSan finding aborts (no recovery), so it fails the test.
 ifeq ($(SAN),1)
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
+CFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
 endif
+# make check also builds build/san and runs the tiers san (unit, cli and a
+# sample of interop on the sanitizer binaries) and valgrind (tests/valgrind:
+# full offline flows, every applet under memcheck); make check SAN=1 runs
+# san-full (all of unit, cli and interop that do not LD_PRELOAD) instead of
+# every tier. See tests/run-all.sh.
+ifeq ($(SAN),1)
+CHECK_TIERS := san-full
+else
+CHECK_TIERS := unit cli interop crash vm fuzz san valgrind
+endif
+# --- end of the sanitizer/valgrind block -----------------------------------
 LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread
 
 COMMON_SRC := \
@@ -117,10 +136,12 @@ bench: deps
 
 check: deps
 	$(MAKE) test-progs
-	tests/run-all.sh unit cli interop crash vm fuzz
+	$(MAKE) SAN=1 test-progs
+	tests/run-all.sh $(CHECK_TIERS)
 
 check-%: deps
 	$(MAKE) test-progs
+	$(if $(filter san%,$*),$(MAKE) SAN=1 test-progs)
 	tests/run-all.sh $*
 
 install: all
@@ -134,7 +155,7 @@ install: all
 
 clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/luks2box $(B)/libluks2box.a \
-		$(addprefix $(B)/,$(APPLETS)) $(B)/t
+		$(addprefix $(B)/,$(APPLETS)) $(B)/t $(B)/san
 
 # ---------------------------------------------------------------------------
 # Fuzzing (tests/fuzz/README): libFuzzer targets built by clang with

@@ -4,7 +4,9 @@
 # A test file exits 1 if any check failed, 77 if it skipped as a whole.
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-B=$TOP/build
+# LUKS2BOX_BUILD picks another build directory, e.g. build/san (make SAN=1;
+# tests/run-all.sh san sets it).
+B=${LUKS2BOX_BUILD:-$TOP/build}
 PATH=$B:$PATH
 export PATH TOP B
 T_FAILED=0

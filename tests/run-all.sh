@@ -1,7 +1,11 @@
 #!/bin/bash
-# Run the named test tiers (unit cli interop crash vm) and print one total.
-# Each tier is a directory under tests/; unit runs the binaries built by
-# "make test-progs", the others run every *.test file in their directory.
+# Run the named test tiers (unit cli interop crash vm san valgrind) and print
+# one total. Each tier is a directory under tests/; unit runs the binaries
+# built by "make test-progs", the others run every *.test file in their
+# directory. san runs unit, cli and the interop files in SAN_INTEROP on the
+# ASan+UBSan build in build/san ("make SAN=1 test-progs"); san-full runs every
+# unit, cli and interop file there except those that LD_PRELOAD killwrite.so
+# (ASan must come first in the preload list).
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 log=$(mktemp)
@@ -20,13 +24,76 @@ run_one() {	# run_one LABEL CMD...
 	esac
 }
 
+run_unit() {	# run_unit RUNNER LABEL_PREFIX BUILD_DIR
+	local t
+	for t in "$3"/tests/*; do
+		case $(basename "$t") in cs_*|*.so) continue ;; esac
+		[ -f "$t" ] && [ -x "$t" ] && "$1" "$2unit/$(basename "$t")" "$t"
+	done
+}
+
+# --- sanitizer tiers --------------------------------------------------------
+# The interop sample of the san tier: the files that reach most of the code
+# (every operation, resilience mode and layout, the refusals' error paths,
+# the status parser on reencryption metadata) in about 2 minutes of CPU.
+SAN_INTEROP=${SAN_INTEROP:-reencrypt-modes reencrypt-layout reencrypt-refuse status-reenc roundtrip}
+SAN_DIR=$TOP/build/san
+
+# san_one LABEL CMD...: run_one with ASan's and LSan's reports written to
+# files, so that a finding fails the file even where a test only expects a
+# non-zero exit; every report is printed. GCC's UBSan runtime ignores
+# log_path next to ASan: its findings abort (exit 134, which fails any test
+# that expects a given exit code) and are looked for in the output as well.
+san_one() {
+	local r label=$1 from
+	shift
+	rm -rf "$SAN_DIR/reports" && mkdir -p "$SAN_DIR/reports" || exit 1
+	from=$(($(wc -l <"$log") + 1))
+	run_one "$label" "$@"
+	if tail -n "+$from" "$log" | grep -q 'runtime error:'; then
+		echo "FAIL: $label: UBSan finding in the output" | tee -a "$log"
+		files_failed=$((files_failed + 1))
+	fi
+	for r in "$SAN_DIR"/reports/*; do
+		[ -e "$r" ] || continue
+		cat "$r"
+		echo "FAIL: $label: sanitizer report $(basename "$r")" | tee -a "$log"
+		files_failed=$((files_failed + 1))
+	done
+}
+
+run_san() {	# run_san all|sample
+	local t f n
+	if [ ! -x "$SAN_DIR/luks2box" ]; then
+		echo "FAIL: san: build/san not built (make SAN=1 test-progs)" | tee -a "$log"
+		files_failed=$((files_failed + 1))
+		return
+	fi
+	export LUKS2BOX_BUILD=$SAN_DIR
+	export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:log_path=$SAN_DIR/reports/asan"
+	export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$SAN_DIR/reports/ubsan"
+	run_unit san_one san/ "$SAN_DIR"
+	for t in tests/cli/*.test tests/interop/*.test; do
+		n=$(basename "$t" .test)
+		case $t in
+		tests/interop/*)
+			grep -q 'killwrite\|LD_PRELOAD' "$t" && continue
+			if [ "$1" = sample ]; then
+				for f in $SAN_INTEROP; do [ "$f" = "$n" ] && break; done
+				[ "$f" = "$n" ] || continue
+			fi ;;
+		esac
+		san_one "san/${t#tests/}" bash "$t"
+	done
+	unset LUKS2BOX_BUILD ASAN_OPTIONS UBSAN_OPTIONS
+}
+# --- end of the sanitizer tiers ---------------------------------------------
+
 for tier in "$@"; do
 	case $tier in
-	unit)
-		for t in build/tests/*; do
-			case $(basename "$t") in cs_*|*.so) continue ;; esac
-			[ -f "$t" ] && [ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
-		done ;;
+	unit) run_unit run_one "" build ;;
+	san) run_san sample ;;
+	san-full) run_san all ;;
 	*)
 		[ -d "tests/$tier" ] || { echo "no tier $tier" >&2; exit 1; }
 		for t in tests/"$tier"/*.test; do
