@@ -8,6 +8,7 @@
 
 struct init_opts {
 	int encrypt, decrypt, keep_key, force_offline;
+	int remove_others;	/* --remove-other-keyslots */
 	const char *cipher, *resilience, *res_hash, *uuid, *label, *subsystem;
 	uint64_t key_bits, sector_size, hotzone, device_size, reduce;
 	uint64_t md_size, ks_size;

@@ -56,23 +56,58 @@ static int unlock_all(struct luks2_dev *d, int digest, int only,
 	return saw_perm ? -EPERM : -ENOENT;
 }
 
+/* Keyslot id holds the old key; its passphrase was given (in u). */
+static int old_slot(struct luks2_dev *d, int digest, int id)
+{
+	return ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), id) &&
+	       luks2_digest_by_keyslot(&d->hdr, id) == digest;
+}
+
+static int given(const struct unlocked *u, int id)
+{
+	for (int i = 0; i < u->n; i++)
+		if (u->ks[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Keyslots of the old key whose passphrase was not given are removed at the
+ * end: only when asked (--key-slot N, cryptsetup's way to say "keep only
+ * this one", or --remove-other-keyslots). Otherwise refuse, naming them.
+ */
+static int check_lost(struct luks2_dev *d, int digest, const struct unlocked *u,
+		      const struct init_opts *o, const struct common_opts *co)
+{
+	char list[LUKS2_KEYSLOTS_MAX * 4] = "";
+	int id, n = 0;
+
+	if (o->keep_key || o->remove_others || co->key_slot >= 0)
+		return 0;
+	for (id = 0; id < LUKS2_KEYSLOTS_MAX; id++)
+		if (old_slot(d, digest, id) && !given(u, id))
+			n += snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d",
+				      n ? ", " : "", id) > 0;
+	if (!n)
+		return 0;
+	log_err("no passphrase given for keyslot%s %s, which a new volume key would remove; "
+		"give %s passphrase (another --key-file), keep only one keyslot with "
+		"--key-slot N, or add --remove-other-keyslots", n > 1 ? "s" : "", list,
+		n > 1 ? "their" : "its");
+	return -EINVAL;
+}
+
 static void tell_plan(struct luks2_dev *d, int digest, const struct unlocked *u, int keep)
 {
-	int id, kept;
-
-	for (id = 0; id < LUKS2_KEYSLOTS_MAX; id++) {
-		if (!ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), id) ||
-		    luks2_digest_by_keyslot(&d->hdr, id) != digest)
+	for (int id = 0; id < LUKS2_KEYSLOTS_MAX; id++) {
+		if (!old_slot(d, digest, id))
 			continue;
-		kept = 0;
-		for (int i = 0; i < u->n; i++)
-			kept |= u->ks[i] == id;
 		if (keep)
 			log_info("keyslot %d: kept as it is (same volume key)", id);
-		else if (kept)
+		else if (given(u, id))
 			log_info("keyslot %d: its passphrase gets a new keyslot; the old one is removed at the end", id);
 		else
-			log_info("keyslot %d: no passphrase given; it will be REMOVED at the end", id);
+			log_info("keyslot %d: REMOVED at the end, as asked", id);
 	}
 }
 
@@ -125,10 +160,18 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	r = init_check_device_size(o, d->size > s0.offset ? d->size - s0.offset : 0, block);
 	if (r < 0)
 		return r;
+	if (o->hotzone % block) {	/* cryptsetup: reencrypt_load_by_passphrase */
+		log_err("--hotzone-size must be a multiple of the reencryption alignment "
+			"(%ju bytes)", (uintmax_t)block);
+		return -EINVAL;
+	}
 	d_old = s0.digest;
 	r = unlock_all(d, d_old, co->key_slot, pl, &u);
 	if (r < 0)
 		return r;
+	r = check_lost(d, d_old, &u, o, co);
+	if (r < 0)
+		goto out;
 	if (!o->key_bits && !strcmp(cipher, s0.cipher))
 		key_len = u.vk->len;
 	if (o->keep_key && key_len != u.vk->len) {
