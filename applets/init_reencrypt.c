@@ -125,7 +125,8 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	struct unlocked u = { 0 };
 	struct volume_key *vk_new = NULL;
 	struct json_object *prev = NULL, *segs = ljson_get(d->hdr.jobj, "segments");
-	const char *cipher;
+	const char *cipher, *ks_cipher;
+	size_t ks_len;
 	uint32_t sector;
 	uint64_t block;
 	size_t key_len;
@@ -196,6 +197,16 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 		goto out;
 	}
 	tell_plan(d, d_old, &u, o->keep_key);
+	/* New keyslots are encrypted as cryptsetup does while the old segment
+	 * is still the default one (lib/setup.c crypt_keyslot_get_encryption):
+	 * the old cipher and key size, aes-xts-plain64/512 for cipher_null. */
+	if (!strncmp(s0.cipher, "cipher_null", 11)) {
+		ks_cipher = "aes-xts-plain64";
+		ks_len = 64;
+	} else {
+		ks_cipher = s0.cipher;
+		ks_len = u.vk->len;
+	}
 	if (o->keep_key) {
 		d_new = d_old;
 	} else {
@@ -203,10 +214,11 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 		r = vk_new ? crypt_backend_rng(vk_new->key, key_len) : -ENOMEM;
 		if (r < 0)
 			goto out;
-		d_new = luks2_digest_create(&d->hdr, vk_new->key, key_len, "sha256",
+		/* as cryptsetup: the digest hash is the PBKDF hash (--hash) */
+		d_new = luks2_digest_create(&d->hdr, vk_new->key, key_len, o->pbkdf.hash,
 					    o->force_iter ? 1000 : 0);
 		r = d_new < 0 ? d_new : init_new_keyslots(d, d_new, vk_new, o, pl, u.pass_of,
-							  u.ks, u.kdf, u.n, cipher);
+							  u.ks, u.kdf, u.n, ks_cipher, ks_len);
 		if (r < 0)
 			goto out;
 	}
