@@ -8,6 +8,7 @@
 
 struct init_opts {
 	int encrypt, decrypt, keep_key, force_offline;
+	int remove_others;	/* --remove-other-keyslots */
 	const char *cipher, *resilience, *res_hash, *uuid, *label, *subsystem;
 	uint64_t key_bits, sector_size, hotzone, device_size, reduce;
 	uint64_t md_size, ks_size;
@@ -45,6 +46,7 @@ int init_finish_metadata(struct luks2_dev *d, enum reenc_mode mode, int backward
 int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *vk,
 		      const struct init_opts *o, const struct passlist *pl,
 		      const int *pass_of, const int *old_ks,
-		      const struct json_object *const *old_kdf, int count, const char *cipher);
+		      const struct json_object *const *old_kdf, int count, const char *cipher,
+		      size_t cipher_key_len);
 
 #endif

@@ -200,7 +200,8 @@ static void pbkdf_from_json(struct json_object *kdf, struct luks2_pbkdf *p)
 int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *vk,
 		      const struct init_opts *o, const struct passlist *pl,
 		      const int *pass_of, const int *old_ks,
-		      const struct json_object *const *old_kdf, int count, const char *cipher)
+		      const struct json_object *const *old_kdf, int count, const char *cipher,
+		      size_t cipher_key_len)
 {
 	struct luks2_pbkdf p;
 	char why[96];
@@ -226,7 +227,7 @@ int init_new_keyslots(struct luks2_dev *d, int digest, const struct volume_key *
 		if (id >= LUKS2_KEYSLOTS_MAX)
 			return -ENOSPC;
 		r = luks2_keyslot_create(d, id, digest, vk, pl->p[pass_of[i]],
-					 pl->len[pass_of[i]], &p, cipher, vk->len);
+					 pl->len[pass_of[i]], &p, cipher, cipher_key_len);
 		if (r < 0) {
 			log_err("cannot create keyslot %d: %s", id, strerror(-r));
 			return r;

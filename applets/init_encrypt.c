@@ -132,7 +132,8 @@ static int encrypt_header(struct luks2_dev *d, const struct init_opts *o,
 		return *digest;
 	for (int i = 0; i < pl->n; i++)
 		pass_of[i] = i;
-	return init_new_keyslots(d, *digest, *vk, o, pl, pass_of, NULL, NULL, pl->n, cipher);
+	return init_new_keyslots(d, *digest, *vk, o, pl, pass_of, NULL, NULL, pl->n, cipher,
+				 (*vk)->len);
 }
 
 int init_encrypt(const char *dev, const struct init_opts *o,

@@ -59,23 +59,58 @@ static int unlock_all(struct luks2_dev *d, int digest, int only,
 	return saw_perm ? -EPERM : -ENOENT;
 }
 
+/* Keyslot id holds the old key; its passphrase was given (in u). */
+static int old_slot(struct luks2_dev *d, int digest, int id)
+{
+	return ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), id) &&
+	       luks2_digest_by_keyslot(&d->hdr, id) == digest;
+}
+
+static int given(const struct unlocked *u, int id)
+{
+	for (int i = 0; i < u->n; i++)
+		if (u->ks[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Keyslots of the old key whose passphrase was not given are removed at the
+ * end: only when asked (--key-slot N, cryptsetup's way to say "keep only
+ * this one", or --remove-other-keyslots). Otherwise refuse, naming them.
+ */
+static int check_lost(struct luks2_dev *d, int digest, const struct unlocked *u,
+		      const struct init_opts *o, const struct common_opts *co)
+{
+	char list[LUKS2_KEYSLOTS_MAX * 4] = "";
+	int id, n = 0;
+
+	if (o->keep_key || o->remove_others || co->key_slot >= 0)
+		return 0;
+	for (id = 0; id < LUKS2_KEYSLOTS_MAX; id++)
+		if (old_slot(d, digest, id) && !given(u, id))
+			n += snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d",
+				      n ? ", " : "", id) > 0;
+	if (!n)
+		return 0;
+	log_err("no passphrase given for keyslot%s %s, which a new volume key would remove; "
+		"give %s passphrase (another --key-file), keep only one keyslot with "
+		"--key-slot N, or add --remove-other-keyslots", n > 1 ? "s" : "", list,
+		n > 1 ? "their" : "its");
+	return -EINVAL;
+}
+
 static void tell_plan(struct luks2_dev *d, int digest, const struct unlocked *u, int keep)
 {
-	int id, kept;
-
-	for (id = 0; id < LUKS2_KEYSLOTS_MAX; id++) {
-		if (!ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), id) ||
-		    luks2_digest_by_keyslot(&d->hdr, id) != digest)
+	for (int id = 0; id < LUKS2_KEYSLOTS_MAX; id++) {
+		if (!old_slot(d, digest, id))
 			continue;
-		kept = 0;
-		for (int i = 0; i < u->n; i++)
-			kept |= u->ks[i] == id;
 		if (keep)
 			log_info("keyslot %d: kept as it is (same volume key)", id);
-		else if (kept)
+		else if (given(u, id))
 			log_info("keyslot %d: its passphrase gets a new keyslot; the old one is removed at the end", id);
 		else
-			log_info("keyslot %d: no passphrase given; it will be REMOVED at the end", id);
+			log_info("keyslot %d: REMOVED at the end, as asked", id);
 	}
 }
 
@@ -93,7 +128,8 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	struct unlocked u = { 0 };
 	struct volume_key *vk_new = NULL;
 	struct json_object *prev = NULL, *segs = ljson_get(d->hdr.jobj, "segments");
-	const char *cipher;
+	const char *cipher, *ks_cipher;
+	size_t ks_len;
 	uint32_t sector;
 	uint64_t block;
 	size_t key_len;
@@ -128,10 +164,18 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	r = init_check_device_size(o, d->size > s0.offset ? d->size - s0.offset : 0, block);
 	if (r < 0)
 		return r;
+	if (o->hotzone % block) {	/* cryptsetup: reencrypt_load_by_passphrase */
+		log_err("--hotzone-size must be a multiple of the reencryption alignment "
+			"(%ju bytes)", (uintmax_t)block);
+		return -EINVAL;
+	}
 	d_old = s0.digest;
 	r = unlock_all(d, d_old, co->key_slot, pl, &u);
 	if (r < 0)
 		return r;
+	r = check_lost(d, d_old, &u, o, co);
+	if (r < 0)
+		goto out;
 	if (!o->key_bits && !strcmp(cipher, s0.cipher))
 		key_len = u.vk->len;
 	if (o->keep_key && key_len != u.vk->len) {
@@ -156,6 +200,16 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 		goto out;
 	}
 	tell_plan(d, d_old, &u, o->keep_key);
+	/* New keyslots are encrypted as cryptsetup does while the old segment
+	 * is still the default one (lib/setup.c crypt_keyslot_get_encryption):
+	 * the old cipher and key size, aes-xts-plain64/512 for cipher_null. */
+	if (!strncmp(s0.cipher, "cipher_null", 11)) {
+		ks_cipher = "aes-xts-plain64";
+		ks_len = 64;
+	} else {
+		ks_cipher = s0.cipher;
+		ks_len = u.vk->len;
+	}
 	if (o->keep_key) {
 		d_new = d_old;
 	} else {
@@ -163,10 +217,11 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 		r = vk_new ? crypt_backend_rng(vk_new->key, key_len) : -ENOMEM;
 		if (r < 0)
 			goto out;
-		d_new = luks2_digest_create(&d->hdr, vk_new->key, key_len, "sha256",
+		/* as cryptsetup: the digest hash is the PBKDF hash (--hash) */
+		d_new = luks2_digest_create(&d->hdr, vk_new->key, key_len, o->pbkdf.hash,
 					    o->force_iter ? 1000 : 0);
 		r = d_new < 0 ? d_new : init_new_keyslots(d, d_new, vk_new, o, pl, u.pass_of,
-							  u.ks, u.kdf, u.n, cipher);
+							  u.ks, u.kdf, u.n, ks_cipher, ks_len);
 		if (r < 0)
 			goto out;
 	}

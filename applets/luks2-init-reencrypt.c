@@ -19,7 +19,7 @@ enum {
 	O_ENCRYPT = OPT_APPLET, O_DECRYPT, O_CIPHER, O_KEY_SIZE, O_SECTOR, O_KEEP_KEY,
 	O_RES, O_RES_HASH, O_HOTZONE, O_DEVSIZE, O_REDUCE, O_PBKDF, O_PBKDF_MEM,
 	O_PBKDF_PAR, O_PBKDF_ITER, O_ITER_TIME, O_HASH, O_UUID, O_LABEL, O_SUBSYS,
-	O_MDSIZE, O_KSSIZE, O_FORCE,
+	O_MDSIZE, O_KSSIZE, O_FORCE, O_REMOVE,
 };
 
 static const struct opt_spec opts[] = {
@@ -46,6 +46,7 @@ static const struct opt_spec opts[] = {
 	{ "luks2-metadata-size", O_MDSIZE, "SIZE", "encrypt: metadata size (16K..4M)" },
 	{ "luks2-keyslots-size", O_KSSIZE, "SIZE", "encrypt: keyslots area size" },
 	{ "force-offline-reencrypt", O_FORCE, NULL, "allow a larger sector size offline" },
+	{ "remove-other-keyslots", O_REMOVE, NULL, "new key: remove keyslots whose passphrase is not given" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -55,9 +56,11 @@ static const struct applet_info info = {
 	.about = "Write the metadata of a reencryption of DEVICE in one commit: new keyslots\n"
 		 "and volume key, the reencrypt keyslot, backup segments, the requirement\n"
 		 "flag and the reencryption digest. Then run hotzone-step. Every keyslot\n"
-		 "whose passphrase is given (--key-file may be repeated) gets a new keyslot;\n"
-		 "the others are removed at the end, and the tool says which before it\n"
-		 "starts. Exit 5 when a reencryption is already initialized.",
+		 "whose passphrase is given (--key-file may be repeated) gets a new keyslot.\n"
+		 "A keyslot whose passphrase is not given would be removed at the end: that\n"
+		 "is refused before writing unless --key-slot N (keep only N) or\n"
+		 "--remove-other-keyslots says so. Exit 5 when a reencryption is already\n"
+		 "initialized.",
 	.opts = opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -119,6 +122,7 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	case O_MDSIZE: r = opt_parse_size(arg, &o->md_size); break;
 	case O_KSSIZE: r = opt_parse_size(arg, &o->ks_size); break;
 	case O_FORCE: o->force_offline = 1; break;
+	case O_REMOVE: o->remove_others = 1; break;
 	default: return -EINVAL;
 	}
 	return r;
