@@ -169,7 +169,8 @@ static int load_keys(struct reenc_ctx *c, const char *pass, size_t len, int keys
  * The reencryption digest covers the backup segments, not the regular
  * ones, which say where the next hotzone is. Whoever can write the disk
  * may change them freely, so they must at least stay on the device and
- * describe no more data than a backup segment with a fixed size.
+ * their fixed sizes add up to no more than a backup segment with a fixed
+ * size.
  */
 static int check_regular(struct reenc_ctx *c)
 {
@@ -185,6 +186,10 @@ static int check_regular(struct reenc_ctx *c)
 		if (luks2_segment_get(&c->d->hdr, id, &s) < 0)
 			return -EINVAL;
 		len = luks2_segment_len(&s, dev);
+		/* a dynamic segment runs to the device end, which may hold
+		 * the moved copy beyond the data: only fixed sizes are summed */
+		if (s.size == LUKS2_DYNAMIC)
+			len = 0;
 		if (s.offset > dev || len > dev - s.offset || len > cap - sum) {
 			log_err("segment %d (offset %ju, %ju bytes) lies outside the device or "
 				"the data of the reencryption", id, (uintmax_t)s.offset,
