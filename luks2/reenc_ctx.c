@@ -178,6 +178,13 @@ static int check_regular(struct reenc_ctx *c)
 	uint64_t sum = 0, len, cap = UINT64_MAX, dev = c->d->size;
 	int n = luks2_segment_count(&c->d->hdr);
 
+	/* an encryption reads its moved copy last and wipes it at the end:
+	 * below the new data offset it would be the header and keyslots */
+	if (c->has_moved && c->mode == MODE_ENCRYPT && c->moved.offset < c->data_offset) {
+		log_err("the moved segment (offset %ju) lies before the data offset %ju",
+			(uintmax_t)c->moved.offset, (uintmax_t)c->data_offset);
+		return -EINVAL;
+	}
 	if (c->prev.size != LUKS2_DYNAMIC)
 		cap = c->prev.size;
 	if (c->final.size != LUKS2_DYNAMIC && c->final.size < cap)
