@@ -37,12 +37,12 @@ static void report(struct luks2_dev *d)
 		luks2_segment_map(&d->hdr, d->size, m.len, &m);
 	if (luks2_reencrypt_info(&d->hdr, d->size, &ri) < 0)
 		return;
-	if (!status_collect(d, &ri, &kv)) {
+	if (!status_collect(d, &ri, 0, &kv)) {	/* no lock holder in memory */
 		kv_print_all(&kv);
 		kv_print_keys(&kv, "state,primary,secondary,progress_bytes");
 	}
 	kv_free(&kv);
-	status_print_json(d, &ri);
+	status_print_json(d, &ri, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
