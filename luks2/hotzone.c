@@ -384,6 +384,13 @@ int reenc_recover(struct reenc_ctx *c)
 	}
 	c->offset = off - c->data_offset;
 	c->moved_chunk = c->has_moved && rs == 0;
+	/* the moved chunk is logical 0 and the first segment, never else */
+	if ((c->has_moved && (rs == 0) != (c->offset == 0)) || reenc_hotzone_bounds(c) < 0) {
+		json_object_put(hot);
+		log_err("the interrupted hotzone (offset %ju, %ju bytes) lies outside the data "
+			"or over the moved segment", (uintmax_t)off, (uintmax_t)c->length);
+		return -EINVAL;
+	}
 	if (active_res(c) == RES_JOURNAL && c->length > c->area_size) {
 		json_object_put(hot);
 		log_err("invalid journal size: the interrupted hotzone (%ju bytes) is larger "

@@ -116,6 +116,9 @@ struct json_object *reenc_json_crypt(uint64_t off, uint64_t iv_bytes,
 /* The current regular segments (new reference, put it). */
 struct json_object *reenc_regular_segments(struct reenc_ctx *ctx);
 int reenc_plan(struct reenc_ctx *ctx);
+/* 0 when the hotzone (offset, length) reads and writes on the device and
+ * not over the moved copy of an encryption; else -EINVAL. */
+int reenc_hotzone_bounds(struct reenc_ctx *ctx);
 struct json_object *reenc_hot_segments(struct reenc_ctx *ctx);
 struct json_object *reenc_post_segments(struct reenc_ctx *ctx,
 					struct json_object *hot);

@@ -165,6 +165,49 @@ static int load_keys(struct reenc_ctx *c, const char *pass, size_t len, int keys
 	return reenc_workers_init(c);
 }
 
+/*
+ * The reencryption digest covers the backup segments, not the regular
+ * ones, which say where the next hotzone is. Whoever can write the disk
+ * may change them freely, so they must at least stay on the device and
+ * their fixed sizes add up to no more than a backup segment with a fixed
+ * size.
+ */
+static int check_regular(struct reenc_ctx *c)
+{
+	struct luks2_segment s;
+	uint64_t sum = 0, len, cap = UINT64_MAX, dev = c->d->size;
+	int n = luks2_segment_count(&c->d->hdr);
+
+	/* an encryption reads its moved copy last and wipes it at the end:
+	 * below the new data offset it would be the header and keyslots */
+	if (c->has_moved && c->mode == MODE_ENCRYPT && c->moved.offset < c->data_offset) {
+		log_err("the moved segment (offset %ju) lies before the data offset %ju",
+			(uintmax_t)c->moved.offset, (uintmax_t)c->data_offset);
+		return -EINVAL;
+	}
+	if (c->prev.size != LUKS2_DYNAMIC)
+		cap = c->prev.size;
+	if (c->final.size != LUKS2_DYNAMIC && c->final.size < cap)
+		cap = c->final.size;
+	for (int id = 0; id < n; id++) {
+		if (luks2_segment_get(&c->d->hdr, id, &s) < 0)
+			return -EINVAL;
+		len = luks2_segment_len(&s, dev);
+		/* a dynamic segment runs to the device end, which may hold
+		 * the moved copy beyond the data: only fixed sizes are summed */
+		if (s.size == LUKS2_DYNAMIC)
+			len = 0;
+		if (s.offset > dev || len > dev - s.offset || len > cap - sum) {
+			log_err("segment %d (offset %ju, %ju bytes) lies outside the device or "
+				"the data of the reencryption", id, (uintmax_t)s.offset,
+				(uintmax_t)len);
+			return -EINVAL;
+		}
+		sum += len;
+	}
+	return 0;
+}
+
 /* Everything reenc_load checks before it needs a key. */
 static int load_metadata(struct reenc_ctx *c, struct luks2_dev *d, uint64_t max_hotzone)
 {
@@ -178,6 +221,8 @@ static int load_metadata(struct reenc_ctx *c, struct luks2_dev *d, uint64_t max_
 		r = -EINVAL;
 	if (!r)
 		r = load_params(c, &ri);
+	if (!r)
+		r = check_regular(c);
 	if (!r) {
 		load_sizes(c);
 		r = load_length(c, max_hotzone);

@@ -71,16 +71,24 @@ int reenc_set_segments(struct reenc_ctx *c, struct json_object *reg)
 	return 0;
 }
 
-/* Finished when every regular segment carries the target parameters. */
+/*
+ * Finished when every regular segment carries the target parameters. The
+ * regular segments are not covered by the reencryption digest, and the
+ * final commit copies segment 0: it must sit where the final backup
+ * segment says (offset, iv_tweak), or a forged "finished" state would
+ * move the data of the final metadata.
+ */
 int reenc_segments_done(struct reenc_ctx *c, struct json_object *reg)
 {
 	for (int i = 0; i < seg_count(reg); i++) {
 		struct json_object *s = ljson_get_id(reg, i);
 		const char *enc = ljson_get_str(s, "encryption");
 		uint32_t ss = 0;
-		uint64_t off = 0;
+		uint64_t off = 0, iv = 0;
 
 		if (ljson_array_has_str(ljson_get(s, "flags"), "in-reencryption"))
+			return 0;
+		if (ljson_get_u64(s, "offset", &off) < 0 || (i == 0 && off != c->data_offset))
 			return 0;
 		if (c->mode == MODE_DECRYPT) {
 			if (!seg_is_type(s, "linear"))
@@ -90,8 +98,9 @@ int reenc_segments_done(struct reenc_ctx *c, struct json_object *reg)
 		if (!seg_is_type(s, "crypt") || !enc || strcmp(enc, c->final.cipher))
 			return 0;
 		ljson_get_u32(s, "sector_size", &ss);
-		ljson_get_u64(s, "offset", &off);
-		if (ss != c->final.sector_size || off < c->data_offset)
+		ljson_get_u64(s, "iv_tweak", &iv);
+		if (ss != c->final.sector_size || off < c->data_offset ||
+		    (i == 0 && iv != c->final.iv_tweak))
 			return 0;
 		/* same parameters on both sides: tell them apart by position */
 		if (c->mode == MODE_REENCRYPT && c->d_old == c->d_new &&

@@ -189,7 +189,27 @@ int reenc_plan(struct reenc_ctx *c)
 	if (c->length > c->device_size - c->offset)
 		c->length = c->device_size - c->offset;
 	c->moved_chunk = c->has_moved && c->offset == 0;
-	return c->length < 512 ? -EINVAL : 0;
+	return c->length < 512 ? -EINVAL : reenc_hotzone_bounds(c);
+}
+
+/*
+ * Where the hotzone is read and written must be on the device, and an
+ * encryption must never write over the moved copy of its first segment
+ * (the only copy of that plaintext until the last hotzone). The regular
+ * segments that place the hotzone are not covered by the digest.
+ */
+int reenc_hotzone_bounds(struct reenc_ctx *c)
+{
+	uint64_t dev = c->d->size, w = c->data_offset + c->offset;
+	uint64_t r = c->moved_chunk ? c->moved.offset : c->prev.offset + c->offset;
+
+	if (c->offset > UINT64_MAX - c->data_offset || w > dev || c->length > dev - w ||
+	    (!c->moved_chunk && r < c->prev.offset) || r > dev || c->length > dev - r)
+		return -EINVAL;
+	if (c->has_moved && c->mode == MODE_ENCRYPT && w < c->moved.offset + c->moved.size &&
+	    c->moved.offset < w + c->length)
+		return -EINVAL;
+	return 0;
 }
 
 

@@ -41,9 +41,15 @@ static int read_keyslot(struct luks2_hdr *hdr, struct reenc_info *ri)
 	copy_str(ri->mode, sizeof(ri->mode), ljson_get_str(ks, "mode"));
 	copy_str(ri->direction, sizeof(ri->direction), ljson_get_str(ks, "direction"));
 	copy_str(ri->resilience, sizeof(ri->resilience), ljson_get_str(area, "type"));
-	copy_str(ri->hash, sizeof(ri->hash), ljson_get_str(area, "hash"));
-	ljson_get_u32(area, "sector_size", &ri->sector_size);
-	ljson_get_u64(area, "shift_size", &ri->shift);
+	/* The reencryption digest covers hash and sector_size only for the
+	 * checksum types and shift_size only for the datashift types
+	 * (reenc_digest.c): elsewhere those fields mean nothing. */
+	if (strstr(ri->resilience, "checksum")) {
+		copy_str(ri->hash, sizeof(ri->hash), ljson_get_str(area, "hash"));
+		ljson_get_u32(area, "sector_size", &ri->sector_size);
+	}
+	if (!strncmp(ri->resilience, "datashift", 9))
+		ljson_get_u64(area, "shift_size", &ri->shift);
 	ljson_get_u64(area, "offset", &ri->area_offset);
 	ljson_get_u64(area, "size", &ri->area_size);
 	ri->digest = luks2_digest_by_keyslot(hdr, ri->keyslot);
