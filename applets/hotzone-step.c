@@ -22,8 +22,7 @@ static const struct opt_spec opts[] = {
 	{ "hotzone-size", O_HOTZONE, "SIZE", "upper bound of the hotzone length" },
 	{ "progress-json", O_PROGRESS_JSON, NULL, "print one JSON progress line per hotzone" },
 	{ "resilience", O_RES, "MODE", "first switch to checksum, journal or none (committed)" },
-	{ "resilience-hash", O_RES_HASH, "HASH", "hash of checksum resilience (default: the\n"
-	  "current one, else sha256)" },
+	{ "resilience-hash", O_RES_HASH, "HASH", "its checksum hash (default: stored, or sha256)" },
 	{ NULL, 0, NULL, NULL },
 };
 
