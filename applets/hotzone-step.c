@@ -14,13 +14,15 @@
 #include "common/exitcode.h"
 #include "common/log.h"
 
-enum { O_ALL = OPT_APPLET, O_HOTZONE, O_PROGRESS_JSON };
+enum { O_ALL = OPT_APPLET, O_HOTZONE, O_PROGRESS_JSON, O_RES, O_RES_HASH };
 
 static const struct opt_spec opts[] = {
 	{ "count", 'n', "COUNT", "rewrite up to COUNT hotzones (default 1)" },
 	{ "all", O_ALL, NULL, "rewrite hotzones until the reencryption is finished" },
 	{ "hotzone-size", O_HOTZONE, "SIZE", "upper bound of the hotzone length" },
 	{ "progress-json", O_PROGRESS_JSON, NULL, "print one JSON progress line per hotzone" },
+	{ "resilience", O_RES, "MODE", "first switch to checksum, journal or none (committed)" },
+	{ "resilience-hash", O_RES_HASH, "HASH", "its checksum hash (default: stored, or sha256)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -31,7 +33,12 @@ static const struct applet_info info = {
 		 "header under its resilience mode, and commit. Exit 0: a hotzone was\n"
 		 "committed and more remain; 10: nothing left (the reencryption is finished\n"
 		 "and its metadata final); 11: an interrupted hotzone is recorded (run\n"
-		 "luks2-recover). SIGINT and SIGTERM stop at the next hotzone boundary.",
+		 "luks2-recover). SIGINT and SIGTERM stop at the next hotzone boundary.\n"
+		 "--resilience changes the mode in a clean state before the first hotzone,\n"
+		 "as cryptsetup does on resume: checksum, journal and none among\n"
+		 "themselves; a decryption moving its first segment keeps datashift\n"
+		 "(checksum or journal name datashift-checksum / datashift-journal).\n"
+		 "The digest is verified first and the metadata re-signed in one commit.",
 	.opts = opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -40,6 +47,7 @@ static const struct applet_info info = {
 struct step_opts {
 	uint64_t count, hotzone;
 	int all, json;
+	const char *res, *res_hash;
 };
 
 static volatile sig_atomic_t stop;
@@ -62,6 +70,8 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	case O_ALL: o->all = 1; return 0;
 	case O_HOTZONE: return opt_parse_size(arg, &o->hotzone);
 	case O_PROGRESS_JSON: o->json = 1; return 0;
+	case O_RES: o->res = arg; return 0;
+	case O_RES_HASH: o->res_hash = arg; return 0;
 	}
 	return -EINVAL;
 }
@@ -144,6 +154,32 @@ static int run(struct reenc_ctx *c, const struct step_opts *o)
 	return r == 1 ? RC_DONE : RC_OK;
 }
 
+/* --resilience: cryptsetup's names on resume (src/utils_reencrypt.c
+ * reencrypt_verify_and_update_params), then the engine's transaction. */
+static int set_resilience(struct reenc_ctx **c, const struct step_opts *o)
+{
+	enum reenc_res res;
+	const char *hash;
+	int r;
+
+	if (reenc_res_parse(o->res, &res) < 0 || res == RES_DATASHIFT) {
+		log_err("--resilience must be checksum, journal or none");
+		return -EINVAL;
+	}
+	if ((*c)->res == RES_DS_CHECKSUM || (*c)->res == RES_DS_JOURNAL) {
+		if (res == RES_CHECKSUM)
+			res = RES_DS_CHECKSUM;
+		else if (res == RES_JOURNAL)
+			res = RES_DS_JOURNAL;
+	}
+	hash = o->res_hash ? o->res_hash : (*c)->hash[0] ? (*c)->hash : "sha256";
+	r = reenc_set_resilience(*c, res, hash);
+	if (r <= 0)
+		return r;
+	log_verbose("resilience is now %s", reenc_res_name(res));
+	return reenc_reload(c, o->hotzone);
+}
+
 int hotzone_step_main(int argc, char **argv)
 {
 	struct step_opts o = { 0 };
@@ -165,7 +201,14 @@ int hotzone_step_main(int argc, char **argv)
 	rc = session_state_rc(&s.ri, 0);
 	if (rc != RC_OK)
 		goto out;
+	if (o.res_hash && !o.res) {
+		log_err("--resilience-hash needs --resilience");
+		rc = RC_FAIL;
+		goto out;
+	}
 	r = session_load(&s, &co, o.hotzone, &c);
+	if (r >= 0 && o.res)
+		r = set_resilience(&c, &o);
 	if (r < 0) {
 		rc = exit_from_errno(r);
 		goto out;

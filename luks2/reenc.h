@@ -72,6 +72,18 @@ struct reenc_ctx {
 int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 	       size_t pass_len, int keyslot, uint64_t max_hotzone);
 void reenc_free(struct reenc_ctx *ctx);
+/* Load *ctx again from the header, keeping its keys (verified against the
+ * digest again). *ctx is freed; NULL on failure. */
+int reenc_reload(struct reenc_ctx **ctx, uint64_t max_hotzone);
+
+/* reenc_resilience.c: change the resilience of a loaded reencryption in a
+ * clean state, as cryptsetup does on resume (lib/luks2/luks2_keyslot_reenc.c
+ * LUKS2_keyslot_reencrypt_update): checksum, journal and none among
+ * themselves, datashift-checksum and datashift-journal among themselves.
+ * hash is for the checksum modes. Verifies the digest first, re-signs with
+ * the same keys and commits the header once. 1 when written, 0 when
+ * nothing changes, -errno (nothing written) when refused. */
+int reenc_set_resilience(struct reenc_ctx *ctx, enum reenc_res res, const char *hash);
 /* The checks of reenc_load that need no key (state, resilience, hash,
  * backup segments, sizes, hotzone length); 0 when it could load. */
 int reenc_check_metadata(struct luks2_dev *d);

@@ -242,6 +242,23 @@ int reenc_check_metadata(struct luks2_dev *d)
 	return r;
 }
 
+/* The buffer of one hotzone (or of the moved segment / the shift). */
+static int load_buffer(struct reenc_ctx *c)
+{
+	c->buf_len = c->max_len < c->device_size ? c->max_len : c->device_size;
+	if (c->buf_len < 4096)
+		c->buf_len = 4096;
+	if (c->has_moved && c->moved.size > c->buf_len)
+		c->buf_len = c->moved.size;
+	if (c->shift > c->buf_len)
+		c->buf_len = c->shift;
+	c->buf = io_alloc(c->buf_len);
+	if (!c->buf)
+		return -ENOMEM;
+	safe_nodump(c->buf, c->buf_len);	/* it holds plaintext */
+	return 0;
+}
+
 int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 	       size_t pass_len, int keyslot, uint64_t max_hotzone)
 {
@@ -253,21 +270,38 @@ int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 	r = load_metadata(c, d, max_hotzone);
 	if (!r)
 		r = load_keys(c, pass, pass_len, keyslot);
-	if (!r) {
-		c->buf_len = c->max_len < c->device_size ? c->max_len : c->device_size;
-		if (c->buf_len < 4096)
-			c->buf_len = 4096;
-		if (c->has_moved && c->moved.size > c->buf_len)
-			c->buf_len = c->moved.size;
-		if (c->shift > c->buf_len)
-			c->buf_len = c->shift;
-		c->buf = io_alloc(c->buf_len);
-		if (!c->buf)
-			r = -ENOMEM;
-		safe_nodump(c->buf, c->buf_len);	/* it holds plaintext */
-	}
+	if (!r)
+		r = load_buffer(c);
 	if (r < 0) {
 		reenc_free(c);
+		return r;
+	}
+	*ctx = c;
+	return 0;
+}
+
+int reenc_reload(struct reenc_ctx **ctx, uint64_t max_hotzone)
+{
+	struct reenc_ctx *old = *ctx, *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = load_metadata(c, old->d, max_hotzone);
+	if (!r) {
+		c->vk_old = old->vk_old;
+		c->vk_new = old->vk_new;
+		old->vk_old = old->vk_new = NULL;
+		r = luks2_reenc_digest_verify(&c->d->hdr, c->version, c->vk_old, c->vk_new);
+	}
+	if (!r)
+		r = reenc_workers_init(c);
+	if (!r)
+		r = load_buffer(c);
+	reenc_free(old);
+	if (r < 0) {
+		reenc_free(c);
+		*ctx = NULL;
 		return r;
 	}
 	*ctx = c;

@@ -6,6 +6,7 @@
  *
  *   cs_reenc [--stop-after N] [--crash-after N] [--hotzone-size BYTES]
  *            [--no-benchmark] [--print-progress] [--debug]
+ *            [--resilience R [--resilience-hash H]]
  *            --key-file K [--header H] IMG
  *   cs_reenc --status [--header H] IMG
  *
@@ -28,6 +29,10 @@
  *                  hotzone; so "--stop-after 1 --print-progress" reports
  *                  the current progress and rewrites no data (it may still
  *                  commit the header: use a copy).
+ * --resilience R   resume with params.resilience = R (libcryptsetup's exact
+ *                  name, e.g. datashift-journal) and params.hash = H: the
+ *                  library changes the resilience of the reencryption
+ *                  (data_shift and, without H, the hash as stored).
  * --status         only load the header and print libcryptsetup's view,
  *                  crypt_reencrypt_status(), on one line:
  *                  "state=none|clean|crash|invalid repair_needed=0|1
@@ -63,7 +68,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: cs_reenc [--stop-after N] [--crash-after N] "
 		"[--hotzone-size BYTES] [--no-benchmark]\n"
-		"                [--print-progress] [--debug]\n"
+		"                [--print-progress] [--debug] [--resilience R [--resilience-hash H]]\n"
 		"                --key-file K [--header H] IMG\n");
 	exit(2);
 }
@@ -191,7 +196,7 @@ static int print_status(const char *header, const char *img)
 
 int main(int argc, char **argv)
 {
-	const char *key_file = NULL, *header = NULL, *img;
+	const char *key_file = NULL, *header = NULL, *img, *res = NULL, *res_hash = NULL;
 	struct crypt_params_reencrypt params;
 	struct crypt_device *cd = NULL;
 	unsigned long long hotzone = 0;
@@ -234,6 +239,10 @@ int main(int argc, char **argv)
 			key_file = argv[++i];
 		else if (!strcmp(o, "--header"))
 			header = argv[++i];
+		else if (!strcmp(o, "--resilience"))
+			res = argv[++i];
+		else if (!strcmp(o, "--resilience-hash"))
+			res_hash = argv[++i];
 		else
 			usage();
 	}
@@ -284,8 +293,19 @@ int main(int argc, char **argv)
 	}
 
 	memset(&params, 0, sizeof(params));
+	if (res) {
+		/* as cryptsetup's CLI: the stored parameters (data_shift),
+		 * the stored hash unless one is given, else sha256 */
+		crypt_reencrypt_status(cd, &params);
+		params.resilience = res;
+		if (res_hash)
+			params.hash = res_hash;
+		else if (!params.hash)
+			params.hash = "sha256";
+	}
 	params.flags = CRYPT_REENCRYPT_RESUME_ONLY;
 	params.max_hotzone_size = hotzone / 512;
+	params.device_size = 0;
 	r = crypt_reencrypt_init_by_passphrase(cd, NULL, pass, pass_len,
 					       CRYPT_ANY_SLOT, CRYPT_ANY_SLOT,
 					       NULL, NULL, &params);
