@@ -88,8 +88,7 @@ int luks2_keyslot_unlock(struct luks2_dev *d, int keyslot, const char *pass,
 	if (r == -ENOENT || r == -ENOTSUP)
 		log_err("keyslot %d: cipher %s is not available in the %s crypto backend",
 			keyslot, ljson_get_str(area, "encryption"),
-			crypt_backend_selected() == CRYPT_BACKEND_USER ? "user (OpenSSL)" :
-			crypt_backend_selected() == CRYPT_BACKEND_KERNEL ? "kernel" : "auto");
+			crypt_backend_label());
 	if (!r)
 		r = crypt_storage_decrypt(st, 0, len, buf);
 	if (!r)

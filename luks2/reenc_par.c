@@ -101,23 +101,32 @@ int reenc_workers_init(struct reenc_ctx *c)
 {
 	const struct volume_key *vk_new = c->vk_new ? c->vk_new : c->vk_old;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *what = "";
 	int r = 0;
 
 	c->nworkers = cpus < 1 ? 1 : cpus > REENC_MAX_THREADS ? REENC_MAX_THREADS : (int)cpus;
 	for (int i = 0; i < c->nworkers && !r; i++) {
 		struct reenc_worker *w = &c->w[i];
 
-		if (c->prev.type == SEG_CRYPT)
+		if (c->prev.type == SEG_CRYPT) {
+			what = c->prev.cipher;
 			r = crypt_storage_init(&w->st_old, c->prev.sector_size, c->prev.cipher,
 					       c->vk_old->key, c->vk_old->len);
-		if (!r && c->final.type == SEG_CRYPT)
+		}
+		if (!r && c->final.type == SEG_CRYPT) {
+			what = c->final.cipher;
 			r = crypt_storage_init(&w->st_new, c->final.sector_size,
 					       c->final.cipher, vk_new->key, vk_new->len);
-		if (!r && c->hash[0])
+		}
+		if (!r && c->hash[0]) {
+			what = c->hash;
 			r = crypt_hash_init(&w->csum, c->hash);
+		}
 	}
 	if (r < 0)
-		log_err("cipher not available: %s", strerror(-r));
+		log_err("%s is not available in the %s crypto backend: %s", what,
+			crypt_backend_label(),
+			strerror(-r));
 	return r;
 }
 

@@ -28,6 +28,14 @@ int crypt_backend_parse(const char *name, enum crypt_backend_id *id);
 /* Select and initialise. Kernel asked by name and AF_ALG missing: -ENOTSUP. */
 int crypt_backend_init(enum crypt_backend_id id);
 enum crypt_backend_id crypt_backend_selected(void);
+/* The selected backend for messages: "user (OpenSSL)", "kernel", "auto". */
+static inline const char *crypt_backend_label(void)
+{
+	enum crypt_backend_id b = crypt_backend_selected();
+
+	return b == CRYPT_BACKEND_USER ? "user (OpenSSL)" :
+	       b == CRYPT_BACKEND_KERNEL ? "kernel" : "auto";
+}
 /* e.g. "user (OpenSSL 3.0.17 1 Jul 2025)" or "kernel (libkcapi 1.4.0)". */
 const char *crypt_backend_version(void);
 /* 1 when the kernel crypto API (AF_ALG) can be used on this machine. */
