@@ -141,7 +141,7 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 {
 	const char *cipher = o->cipher ? o->cipher : "aes-xts-plain64";
 	uint32_t sector = o->sector_size ? (uint32_t)o->sector_size : 512;
-	uint64_t shift = o->reduce / 2, data, md, ks, block;
+	uint64_t shift = o->reduce / 2, data, md, ks, block, moved = 0;
 	size_t key_len = o->key_bits ? o->key_bits / 8 : strstr(cipher, "-xts-") ? 64 : 32;
 	struct luks2_dev d = { .path = dev, .hdr_path = co->header ? co->header : dev,
 			       .fd = -1, .hdr_fd = -1, .writable = 1 };
@@ -165,13 +165,12 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 		goto out;
 	if (o->devsize_given)
 		data = o->device_size;
-	if (shift && data && data < shift) {
-		log_err("--reduce-device-size %ju leaves %ju bytes of data, less than half of it; "
-			"not supported", (uintmax_t)o->reduce, (uintmax_t)data);
+	if (!data && shift) {
+		log_err("--reduce-device-size %ju leaves no data on %s", (uintmax_t)o->reduce, dev);
 		r = -EINVAL;
 		goto out;
 	}
-	if (!data || data % block || (shift && (data < shift || shift % block))) {
+	if (!data || data % block || (shift && shift % block)) {
 		log_err("%s: %ju bytes of data do not fit %ju-byte sectors%s", dev,
 			(uintmax_t)data, (uintmax_t)block, shift ? " and the data shift" : "");
 		r = -EINVAL;
@@ -193,9 +192,12 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 		r = init_keyslots_fit(ks, key_len, pl->n);
 		if (r < 0)
 			goto out;
+		/* less data than the shift: all of it moves (cryptsetup's
+		 * reencrypt_set_encrypt_segments, lib/luks2/luks2_reencrypt.c) */
+		moved = data < shift ? data : shift;
 		log_info("moving the first %ju bytes of %s to its end to make room for the header",
-			 (uintmax_t)shift, dev);
-		r = move_data(d.fd, 0, d.size - shift, shift);
+			 (uintmax_t)moved, dev);
+		r = move_data(d.fd, 0, d.size - shift, moved);
 		d.hdr_fd = d.fd;
 		/* the plaintext of the header room is durable in its copy */
 		if (!r && shift > 2 * md)
@@ -216,9 +218,9 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 	if (r < 0)
 		goto out;
 	if (shift) {
-		uint64_t first = shift, second = data - shift;
+		uint64_t second = data - moved;
 
-		put_seg(&d.hdr, 0, reenc_json_segment("linear", d.size - shift, &first, 0), NULL);
+		put_seg(&d.hdr, 0, reenc_json_segment("linear", d.size - shift, &moved, 0), NULL);
 		if (second)
 			put_seg(&d.hdr, 1, reenc_json_segment("linear", shift, &second, 0), NULL);
 		put_seg(&d.hdr, second ? 2 : 1, dup_seg(&d.hdr, 0), "backup-moved-segment");

@@ -119,8 +119,17 @@ mode_setup() {
 		# 12 MiB, R = 4 MiB: shift 2 MiB, 8 MiB of data at 2 MiB
 		M_KIND=encrypt-reduce M_DEV=$((12 * MiB))
 		M_INIT=(--encrypt --reduce-device-size 4M)
+		M_MOVED=$((2 * MiB)) M_COPY=$((10 * MiB))
 		M_OLD="linear 0 $((8 * MiB))"
 		M_FINAL="crypt 512 $((2 * MiB)) $((8 * MiB))" ;;
+	encrypt-reduce-big)
+		# 12 MiB, R = 10 MiB: shift 5 MiB, 2 MiB of data (less than the
+		# shift): all of it is the moved segment, copied to 7 MiB
+		M_KIND=encrypt-reduce M_DEV=$((12 * MiB))
+		M_INIT=(--encrypt --reduce-device-size 10M)
+		M_MOVED=$((2 * MiB)) M_COPY=$((7 * MiB))
+		M_OLD="linear 0 $((2 * MiB))"
+		M_FINAL="crypt 512 $((5 * MiB)) $((2 * MiB))" ;;
 	decrypt-detached)
 		M_KIND=decrypt-detached M_DEV=$((8 * MiB)) M_HDR=1
 		M_FMT=(--luks2-keyslots-size 4M --sector-size 4096)
@@ -265,8 +274,8 @@ prep() {
 		head -c "$3" "$d/w.img" >"$d/pt"
 	fi
 	if [ "$M_KIND" = encrypt-reduce ]; then
-		# init moves the first shift bytes to the device end
-		head -c $((2 * MiB)) "$d/w.img" >"$d/head"
+		# init moves the first M_MOVED bytes to M_COPY
+		head -c "$M_MOVED" "$d/w.img" >"$d/head"
 	fi
 	snap "$d" w pre
 }
@@ -351,13 +360,13 @@ undo_init() {
 		rm -f "$d/w.hdr" ;;
 	encrypt-reduce)
 		if ! is_pt "$d" "$M_OLD" ""; then
-			cmp -s -n $((2 * MiB)) -i $((M_DEV - 2 * MiB)):0 "$d/w.img" "$d/head" ||
-				{ WHY="plaintext changed and no intact copy of the first 2 MiB at the device end"; return 1; }
-			dd if="$d/w.img" of="$d/w.img" bs=1M skip=$((M_DEV / MiB - 2)) count=2 \
+			cmp -s -n "$M_MOVED" -i "$M_COPY":0 "$d/w.img" "$d/head" ||
+				{ WHY="plaintext changed and no intact copy of the moved bytes at $M_COPY"; return 1; }
+			dd if="$d/w.img" of="$d/w.img" bs=1M skip=$((M_COPY / MiB)) count=$((M_MOVED / MiB)) \
 				conv=notrunc status=none
 			WINDOW=1
 			is_pt "$d" "$M_OLD" "" ||
-				{ WHY="plaintext beyond the first 2 MiB changed by an uncommitted init"; return 1; }
+				{ WHY="plaintext beyond the moved bytes changed by an uncommitted init"; return 1; }
 		fi ;;
 	decrypt-removal)
 		status "$d" --no-header

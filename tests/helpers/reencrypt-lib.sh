@@ -10,6 +10,9 @@
 #         enc-hdr  8 MiB plaintext image, encrypt with a new detached header
 #         enc-red  16 MiB plaintext, encrypt --reduce-device-size 4M
 #                  (backward datashift, data at 2 MiB, 12 MiB kept)
+#         enc-big  16 MiB plaintext, encrypt --reduce-device-size 12M: less
+#                  data than the shift (data at 6 MiB, 4 MiB kept, all of
+#                  it the moved segment)
 #         dec-hdr  luksFormat --header, 8 MiB data at offset 0
 #         dec-rm   luksFormat --offset 10240 (data at 5 MiB of 24 MiB),
 #                  decrypt with header removal into a new header file
@@ -95,11 +98,14 @@ setup() {
 			--offset 8192 --sector-size "$ss" --key-file "$K" "$@" "$I" || return 1
 		fill "$I" "$OFF" "$PL"
 		oracle_plain "$OFF" "$PL" "$P" aes-xts-plain64 "$ss" ;;
-	enc-hdr|enc-red)
+	enc-hdr|enc-red|enc-big)
 		MODE=encrypt
 		if [ "$KIND" = enc-hdr ]; then
 			OFF=0 PL=$((8 * MiB)) H=$I.hdr HA="--header $I.hdr" DIR=forward
 			truncate -s 8M "$I"
+		elif [ "$KIND" = enc-big ]; then
+			OFF=$((6 * MiB)) PL=$((4 * MiB)) DIR=backward
+			truncate -s 16M "$I"
 		else
 			OFF=$((2 * MiB)) PL=$((12 * MiB)) DIR=backward
 			truncate -s 16M "$I"
@@ -133,6 +139,7 @@ kind_args() {
 	case $KIND in
 	enc-hdr) echo "--encrypt --header $H" ;;
 	enc-red) echo "--encrypt --reduce-device-size 4M" ;;
+	enc-big) echo "--encrypt --reduce-device-size 12M" ;;
 	dec-*) echo "--decrypt --header $H" ;;
 	esac
 }
