@@ -1,4 +1,4 @@
-# luks2box — plain GNU make. See README and ../shared/docs/DESIGN.md §1.
+# luks2box — plain GNU make. See README (layout, targets) and doc/.
 #   make [WERROR=1]            build build/luks2box and the applet links
 #   make SAN=1                 the same with ASan+UBSan, in build/san
 #   make check                 every test tier (installs missing packages)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The one exit-code table of luks2box (DESIGN.md §3, man/luks2box.7). */
+/* The one exit-code table of luks2box (README "Exit codes", man/luks2box.7). */
 #ifndef COMMON_EXITCODE_H
 #define COMMON_EXITCODE_H
 

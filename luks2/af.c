@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* LUKS anti-forensic information splitter (luks2-format.md §2.4). */
+/* LUKS anti-forensic information splitter (doc/format.md §2.2; cryptsetup
+ * lib/luks1/af.c AF_split(), AF_merge()). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>

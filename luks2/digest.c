@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pbkdf2 digests: which key belongs to which keyslots and segments (§2.5). */
+/* pbkdf2 digests: which key belongs to which keyslots and segments
+ * (doc/format.md §2.3). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,8 @@
 #include "luks2/luks2.h"
 #include "luks2/validate.h"
 
-/* Where a secondary copy may start when the primary is unusable (§1.2). */
+/* Where a secondary copy may start when the primary is unusable
+ * (doc/format.md §1.1). */
 const uint64_t luks2_hdr2_offsets[LUKS2_HDR2_OFFSETS_N] = {
 	0x4000, 0x8000, 0x10000, 0x20000, 0x40000,
 	0x80000, 0x100000, 0x200000, 0x400000,
@@ -59,7 +60,8 @@ static void cstr(char *dst, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
-/* Parse the JSON area: '{' first, NUL only after the text (§1.6). */
+/* Parse the JSON area: '{' first, NUL only after the text
+ * (doc/format.md §1.4). */
 static int parse_json_area(const char *area, size_t len, struct json_object **out,
 			   char *why, size_t why_len)
 {

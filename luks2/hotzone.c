@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One hotzone, in the commit order of luks2-format.md §4.3:
+ * One hotzone, in the commit order of doc/format.md §4.2 (cryptsetup
+ * lib/luks2/luks2_reencrypt.c reencrypt_step()):
  *   hot segments (memory) -> read old data -> resilience data + header
  *   commit (the crash marker) -> rewrite + fdatasync -> post commit.
  * The end: finish() (wipes and the final metadata, see plaintext_left()).

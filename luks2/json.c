@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* json-c helpers for LUKS2 metadata (luks2-format.md §1.6, §1.7). */
+/* json-c helpers for LUKS2 metadata (doc/format.md §1.4, §1.5). */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* luks2 keyslots: unlock (KDF, area decrypt, AF merge, digest check),
- * keyslot area allocation (§1.2, §2) and random wipes of areas. */
+ * keyslot area allocation (doc/format.md §1.1, §2) and random wipes of
+ * areas. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * LUKS2 on-disk header (luks2-format.md §1), the device handle, keyslots,
+ * LUKS2 on-disk header (doc/format.md §1), the device handle, keyslots,
  * digests and segments. Offsets and lengths are bytes (uint64_t).
  */
 #ifndef LUKS2_LUKS2_H
@@ -91,7 +91,7 @@ int luks2_hdr_size_allowed(uint64_t size);
  * luks2_dev_open() for reading only accepts the latter with a warning. */
 int luks2_hdr_read(int fd, struct luks2_hdr *hdr);
 /* Validate, drop unused digests, seqid+1, write primary then secondary,
- * each followed by fsync (luks2-format.md §1.4). */
+ * each followed by fsync (doc/format.md §1.3). */
 int luks2_hdr_write(int fd, struct luks2_hdr *hdr);
 void luks2_hdr_free(struct luks2_hdr *hdr);
 int luks2_hdr_set_label(struct luks2_hdr *hdr, const char *label,
@@ -108,7 +108,7 @@ int luks2_dev_open(struct luks2_dev *d, const char *path, const char *header,
 		   int writable);
 void luks2_dev_close(struct luks2_dev *d);
 
-/* af.c: anti-forensic split/merge with stripes=4000 (§2.4). */
+/* af.c: anti-forensic split/merge with stripes=4000 (doc/format.md §2.2). */
 size_t luks2_af_size(size_t key_len);	/* bytes of AF material */
 int luks2_af_split(const void *key, void *dst, size_t key_len, const char *hash);
 int luks2_af_merge(const void *src, void *key, size_t key_len, const char *hash);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The offline reencryption engine: one hotzone at a time, with the commit
- * order of luks2-format.md §4.3, crash recovery (§4.6) and the final
+ * order of doc/format.md §4.2, crash recovery (§4.3) and the final
  * commit. Layouts on disk are cryptsetup 2.6.1's, so either tool can
  * resume or recover what the other started.
  */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loading a reencryption context from the header: keys, backup segments,
- * resilience, sizes and the hotzone length (luks2-format.md §4.2). */
+ * resilience, sizes and the hotzone length (doc/format.md §4.1; cryptsetup
+ * lib/luks2/luks2_reencrypt.c reencrypt_context_init(), reencrypt_length()). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +140,7 @@ static int load_length(struct reenc_ctx *c, uint64_t max_hotzone)
 		len = max_hotzone;
 	/* cryptsetup takes the whole allowed length (up to 1 GiB); one huge
 	 * hotzone serialises read, crypto and write and stalls for seconds
-	 * (peers.md §5). Without --hotzone-size we stay at 64 MiB. */
+	 * (doc/performance.md §3). Without --hotzone-size we stay at 64 MiB. */
 	if (!max_hotzone && len > REENC_DEFAULT_HOTZONE)
 		len = REENC_DEFAULT_HOTZONE;
 	c->max_len = size_round_down(len, c->alignment);

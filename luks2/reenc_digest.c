@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The reencryption verification digest D_re (CVE-2021-4122 fix, §3.5). */
+/* The reencryption verification digest D_re (CVE-2021-4122 fix,
+ * doc/format.md §3.3). */
 #include <endian.h>
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What a header says about a reencryption: state, mode, progress (§3). */
+/* What a header says about a reencryption: state, mode, progress
+ * (doc/format.md §3). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Segments, reencryption state and the reencryption digest (§3). */
+/* Segments, reencryption state and the reencryption digest
+ * (doc/format.md §3). */
 #ifndef LUKS2_REENCRYPT_H
 #define LUKS2_REENCRYPT_H
 
@@ -80,8 +81,9 @@ int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
 			 struct reenc_info *ri);
 
 /*
- * Reencryption verification digest (§3.5). The byte string covers the
- * keys, the reencrypt keyslot parameters and the backup segments.
+ * Reencryption verification digest (doc/format.md §3.3). The byte string
+ * covers the keys, the reencrypt keyslot parameters and the backup
+ * segments.
  * vk_old / vk_new may be NULL when that side has no key.
  */
 int luks2_reenc_digest_data(struct luks2_hdr *hdr, int version,

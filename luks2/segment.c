@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Segments and the logical -> physical mapping (§3.2, §4.2). */
+/* Segments and the logical -> physical mapping (doc/format.md §3.2). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * LUKS2 metadata validation, in the order of LUKS2_hdr_validate() in
- * cryptsetup 2.6.1 (luks2-format.md §1.8): requirements, tokens, digests,
+ * cryptsetup 2.6.1 (doc/format.md §1.6): requirements, tokens, digests,
  * segments, keyslots, config, areas, JSON size, keyslot types. Keyslot,
  * config, area and JSON size checks live in validate_keyslots.c.
  *

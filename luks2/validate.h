@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Full validation of LUKS2 JSON metadata (luks2-format.md §1.8, §2.1, §3.1). */
+/* Full validation of LUKS2 JSON metadata (doc/format.md §1.6). */
 #ifndef LUKS2_VALIDATE_H
 #define LUKS2_VALIDATE_H
 

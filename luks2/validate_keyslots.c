@@ -2,8 +2,10 @@
 /*
  * Keyslot parts of LUKS2 metadata validation: generic fields, the config
  * sizes that place the keyslots area, binary areas, the JSON size, and the
- * per-type checks of cryptsetup 2.6.1 for "luks2" (luks2-format.md
- * §2.1) and "reencrypt" (§3.1) keyslots. Unknown keyslot types only get the
+ * per-type checks of cryptsetup 2.6.1 for "luks2" (luks2_keyslot_validate()
+ * in lib/luks2/luks2_keyslot_luks2.c) and "reencrypt" (reenc_keyslot_validate()
+ * in lib/luks2/luks2_keyslot_reenc.c) keyslots (doc/format.md §1.6). Unknown
+ * keyslot types only get the
  * generic checks.
  */
 #include <errno.h>

@@ -2,7 +2,9 @@
  * cs_reenc — test-only helper: resume a LUKS2 reencryption that was
  * initialised with "cryptsetup reencrypt --init-only" and run it offline
  * on an image file through libcryptsetup, optionally stopping cleanly or
- * "crashing" part way (see docs/luks2-format.md Appendix B).
+ * "crashing" part way: a clean stop comes from the progress callback,
+ * a crash from _exit() right after a hotzone's data was rewritten and
+ * before its post commit (doc/format.md §4.2).
  *
  *   cs_reenc [--stop-after N] [--crash-after N] [--hotzone-size BYTES]
  *            [--no-benchmark] [--print-progress] [--debug]

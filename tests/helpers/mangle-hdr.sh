@@ -10,7 +10,7 @@
 # beyond 2^53), is written zero-padded into BOTH JSON areas (primary at 4096,
 # secondary at hdr_size + 4096). Then each copy gets its checksum: sha256 of the
 # 4096-byte binary header with the 64-byte csum field (0x1C0) zeroed, followed
-# by the whole JSON area (luks2-format.md §1.3). Assumes checksum_alg sha256.
+# by the whole JSON area (doc/format.md §1.2). Assumes checksum_alg sha256.
 # Text exactly as long as the area is written without a trailing NUL (that is
 # itself a rule to test); longer text is an error.
 # Needs: jq, dd, sha256sum, xxd, od. Exit 0 on success, 1 on any error.

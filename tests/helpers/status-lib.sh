@@ -92,7 +92,7 @@ _mangle() {
 		bash "$MANGLE" "$img" "$2"
 		return
 	fi
-	# Fallback (docs/luks2-format.md §1.3): sha256 over the 4096-byte
+	# Fallback (doc/format.md §1.2): sha256 over the 4096-byte
 	# binary header with csum (0x1C0, 64 bytes) zeroed + whole JSON area.
 	local hs js off json
 	hs=$((16#$(xxd -s 8 -l 8 -p "$img"))) || return 1

@@ -76,7 +76,8 @@ static void test_af(void)
 	free(buf);
 }
 
-/* §3.2 example: reencrypt forward, crash in the 2nd step, 32 MiB device. */
+/* doc/format.md §3.2 example: reencrypt forward, crash in the 2nd step,
+ * 32 MiB device. */
 static const char *crash_json =
 	"{\"keyslots\":{\"2\":{\"type\":\"reencrypt\",\"key_size\":1,\"mode\":\"reencrypt\","
 	"\"direction\":\"forward\",\"priority\":0,\"area\":{\"type\":\"checksum\","
@@ -126,7 +127,8 @@ static void test_segments(void)
 	json_object_put(hdr.jobj);
 }
 
-/* Appendix A.1 lengths: D_re of a forward checksum reencrypt is 274 bytes. */
+/* doc/format.md §3.3 worked length: D_re of a forward checksum reencrypt
+ * is 274 bytes. */
 static void test_dre(void)
 {
 	struct luks2_hdr hdr = { .hdr_size = 16384 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Validation rules of luks2_validate() (luks2-format.md §1.8, §2.1, §3.1):
+ * Validation rules of luks2_validate() (doc/format.md §1.6):
  * one mutation per case on a real cryptsetup 2.6.1 header; the verdict is
  * cryptsetup's, confirmed on images made with tests/helpers/mangle-hdr.sh.
  * STRICT cases are where we reject what cryptsetup accepts (validate.c).

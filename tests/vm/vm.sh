@@ -24,7 +24,6 @@
 # --refresh looks for a newer one. The initramfs (busybox-static and the
 # modules in VM_MODULES with their dependencies) is rebuilt only when its
 # inputs change. VM_APPEND adds to the kernel command line.
-# See ../shared/docs/DESIGN.md section 6.
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
