@@ -69,6 +69,14 @@ need() {
 	done
 }
 
+# have_py MODULE: python3 imports MODULE (Debian's python3-MODULE, which
+# scripts/install-deps.sh installs); false otherwise, and a FAIL under CI.
+have_py() {
+	python3 -c "import $1" 2>/dev/null && return 0
+	[ -n "${CI:-}" ] && fail "need python3 $1" "not installed (run scripts/install-deps.sh)"
+	return 1
+}
+
 # A passphrase file with the given text and no newline.
 mkpass() { printf '%s' "$2" >"$1"; }
 
