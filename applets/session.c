@@ -20,12 +20,16 @@ int session_open(struct session *s, const char *path, const struct common_opts *
 	if (r < 0)
 		return r == -EINVAL ? -ENODEV : r;
 	s->opened = 1;
-	s->lock_md = lock_metadata(s->d.hdr_fd, s->d.hdr_path, 1);
-	if (s->lock_md < 0)
-		return s->lock_md;
-	s->lock_re = lock_reencryption(s->d.hdr.uuid);
-	if (s->lock_re < 0)
-		return s->lock_re;
+	/* --disable-locks: like cryptsetup's crypt_metadata_locking(cd, 0),
+	 * neither the metadata lock nor the reencryption lock */
+	if (!co->disable_locks) {
+		s->lock_md = lock_metadata(s->d.hdr_fd, s->d.hdr_path, 1);
+		if (s->lock_md < 0)
+			return s->lock_md;
+		s->lock_re = lock_reencryption(s->d.hdr.uuid);
+		if (s->lock_re < 0)
+			return s->lock_re;
+	}
 	/* reread under the lock: another writer may have finished meanwhile */
 	luks2_hdr_free(&s->d.hdr);
 	r = luks2_hdr_read(s->d.hdr_fd, &s->d.hdr);

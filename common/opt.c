@@ -19,6 +19,7 @@ static const struct opt_spec common_specs[] = {
 	{ "key-description", OPT_KEY_DESC, "DESC", "passphrase from kernel keyring user key DESC" },
 	{ "key-slot", 'S', "N", "use keyslot N only" },
 	{ "crypto-backend", OPT_BACKEND, "auto|kernel|user", "crypto backend (default auto)" },
+	{ "disable-locks", OPT_DISABLE_LOCKS, NULL, "take no metadata or reencryption lock (as cryptsetup)" },
 	{ "verbose", 'v', NULL, "say more" },
 	{ "quiet", 'q', NULL, "say nothing but errors" },
 	{ "debug", OPT_DEBUG, NULL, "print debug messages" },
@@ -117,6 +118,7 @@ static int common_opt(struct common_opts *co, int key, const char *arg)
 	case 'v': co->verbose = 1; return 0;
 	case 'q': co->quiet = 1; return 0;
 	case OPT_DEBUG: co->debug = 1; return 0;
+	case OPT_DISABLE_LOCKS: co->disable_locks = 1; return 0;
 	}
 	return 1;	/* not a common option */
 }

@@ -19,7 +19,7 @@ struct opt_spec {
 
 enum {
 	OPT_HEADER = 256, OPT_KEY_DESC, OPT_KEYFILE_OFFSET, OPT_KEYFILE_SIZE,
-	OPT_BACKEND, OPT_DEBUG, OPT_VERSION,
+	OPT_BACKEND, OPT_DEBUG, OPT_VERSION, OPT_DISABLE_LOCKS,
 	OPT_APPLET = 300,	/* first id free for applets */
 };
 
@@ -42,6 +42,7 @@ struct common_opts {
 	int key_slot;		/* -1 = any */
 	enum crypt_backend_id backend;
 	int quiet, verbose, debug;
+	int disable_locks;	/* take none of cryptsetup's locks */
 };
 
 /*
