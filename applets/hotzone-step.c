@@ -14,15 +14,15 @@
 #include "common/exitcode.h"
 #include "common/log.h"
 
-enum { O_ALL = OPT_APPLET, O_HOTZONE, O_PROGRESS_JSON, O_RES, O_RES_HASH };
+enum { OPT_ALL = OPT_APPLET, OPT_HOTZONE, OPT_PROGRESS_JSON, OPT_RES, OPT_RES_HASH };
 
 static const struct opt_spec opts[] = {
 	{ "count", 'n', "COUNT", "rewrite up to COUNT hotzones (default 1)" },
-	{ "all", O_ALL, NULL, "rewrite hotzones until the reencryption is finished" },
-	{ "hotzone-size", O_HOTZONE, "SIZE", "upper bound of the hotzone length" },
-	{ "progress-json", O_PROGRESS_JSON, NULL, "print one JSON progress line per hotzone" },
-	{ "resilience", O_RES, "MODE", "first switch to checksum, journal or none (committed)" },
-	{ "resilience-hash", O_RES_HASH, "HASH", "its checksum hash (default: stored, or sha256)" },
+	{ "all", OPT_ALL, NULL, "rewrite hotzones until the reencryption is finished" },
+	{ "hotzone-size", OPT_HOTZONE, "SIZE", "upper bound of the hotzone length" },
+	{ "progress-json", OPT_PROGRESS_JSON, NULL, "print one JSON progress line per hotzone" },
+	{ "resilience", OPT_RES, "MODE", "first switch to checksum, journal or none (committed)" },
+	{ "resilience-hash", OPT_RES_HASH, "HASH", "its checksum hash (default: stored, or sha256)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -67,11 +67,11 @@ static int opt_cb(void *ctx, int key, const char *arg)
 		if (opt_parse_uint(arg, UINT32_MAX, &o->count) < 0 || !o->count)
 			return -EINVAL;
 		return 0;
-	case O_ALL: o->all = 1; return 0;
-	case O_HOTZONE: return opt_parse_size(arg, &o->hotzone);
-	case O_PROGRESS_JSON: o->json = 1; return 0;
-	case O_RES: o->res = arg; return 0;
-	case O_RES_HASH: o->res_hash = arg; return 0;
+	case OPT_ALL: o->all = 1; return 0;
+	case OPT_HOTZONE: return opt_parse_size(arg, &o->hotzone);
+	case OPT_PROGRESS_JSON: o->json = 1; return 0;
+	case OPT_RES: o->res = arg; return 0;
+	case OPT_RES_HASH: o->res_hash = arg; return 0;
 	}
 	return -EINVAL;
 }
@@ -139,7 +139,7 @@ static int run(struct reenc_ctx *c, const struct step_opts *o)
 	}
 	if (isatty(STDERR_FILENO) && !o->json && log_get_level() >= LOG_NORMAL)
 		fprintf(stderr, "\n");
-	if (r == 0 && c->res == RES_NONE && n) {
+	if (r == 0 && c->res == REENC_RES_NONE && n) {
 		r = reenc_commit_progress(c);
 		if (r < 0) {
 			log_err("resilience none: cannot commit the progress of this run (%s); the "
@@ -162,15 +162,15 @@ static int set_resilience(struct reenc_ctx **c, const struct step_opts *o)
 	const char *hash;
 	int r;
 
-	if (reenc_res_parse(o->res, &res) < 0 || res == RES_DATASHIFT) {
+	if (reenc_res_parse(o->res, &res) < 0 || res == REENC_RES_DATASHIFT) {
 		log_err("--resilience must be checksum, journal or none");
 		return -EINVAL;
 	}
-	if ((*c)->res == RES_DS_CHECKSUM || (*c)->res == RES_DS_JOURNAL) {
-		if (res == RES_CHECKSUM)
-			res = RES_DS_CHECKSUM;
-		else if (res == RES_JOURNAL)
-			res = RES_DS_JOURNAL;
+	if ((*c)->res == REENC_RES_DS_CHECKSUM || (*c)->res == REENC_RES_DS_JOURNAL) {
+		if (res == REENC_RES_CHECKSUM)
+			res = REENC_RES_DS_CHECKSUM;
+		else if (res == REENC_RES_JOURNAL)
+			res = REENC_RES_DS_JOURNAL;
 	}
 	hash = o->res_hash ? o->res_hash : (*c)->hash[0] ? (*c)->hash : "sha256";
 	r = reenc_set_resilience(*c, res, hash);

@@ -4,7 +4,7 @@
 #define APPLETS_INIT_H
 
 #include "common/opt.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 
 struct init_opts {
 	int encrypt, decrypt, keep_key, force_offline;

@@ -17,7 +17,7 @@ int init_resilience(const struct init_opts *o, enum reenc_res def, enum reenc_re
 		*res = def;
 		return 0;
 	}
-	if (reenc_res_parse(o->resilience, res) < 0 || *res > RES_JOURNAL) {
+	if (reenc_res_parse(o->resilience, res) < 0 || *res > REENC_RES_JOURNAL) {
 		log_err("--resilience must be checksum, journal or none (datashift is implied "
 			"by the operation)");
 		return -EINVAL;
@@ -156,7 +156,7 @@ int init_finish_metadata(struct luks2_dev *d, enum reenc_mode mode, int backward
 	const char *hash = o->res_hash ? o->res_hash : "sha256";
 	int id = ljson_free_id(ljson_get(d->hdr.jobj, "keyslots")), r;
 
-	if ((res == RES_CHECKSUM || res == RES_DS_CHECKSUM) && crypt_hash_size(hash) <= 0) {
+	if ((res == REENC_RES_CHECKSUM || res == REENC_RES_DS_CHECKSUM) && crypt_hash_size(hash) <= 0) {
 		log_err("resilience hash %s is not available", hash);
 		return -EINVAL;
 	}
@@ -170,7 +170,7 @@ int init_finish_metadata(struct luks2_dev *d, enum reenc_mode mode, int backward
 		return r;
 	}
 	reenc_set_flag(&d->hdr, version);
-	r = luks2_reenc_digest_create(&d->hdr, version, vk_old, vk_new,
+	r = reenc_digest_create(&d->hdr, version, vk_old, vk_new,
 				      o->force_iter ? 1000 : 0);
 	if (r < 0) {
 		log_err("cannot create the reencryption digest: %s", strerror(-r));

@@ -146,7 +146,7 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 	struct luks2_dev d = { .path = dev, .hdr_path = co->header ? co->header : dev,
 			       .fd = -1, .hdr_fd = -1, .writable = 1 };
 	struct volume_key *vk = NULL;
-	enum reenc_res res = RES_DATASHIFT;
+	enum reenc_res res = REENC_RES_DATASHIFT;
 	int digest = -1, r;
 
 	r = init_no_signature(dev);
@@ -177,7 +177,7 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 		goto out;
 	}
 	if (!shift) {
-		r = init_resilience(o, RES_CHECKSUM, &res);
+		r = init_resilience(o, REENC_RES_CHECKSUM, &res);
 		if (r < 0)
 			goto out;
 	}
@@ -234,7 +234,7 @@ int init_encrypt(const char *dev, const struct init_opts *o,
 		reenc_json_crypt(shift, 0, NULL, cipher, sector, 0), "backup-final");
 	luks2_digest_assign_segment(&d.hdr, digest,
 				    ljson_max_id(ljson_get(d.hdr.jobj, "segments")), 1);
-	r = init_finish_metadata(&d, MODE_ENCRYPT, shift != 0, res, o, (uint32_t)block,
+	r = init_finish_metadata(&d, REENC_MODE_ENCRYPT, shift != 0, res, o, (uint32_t)block,
 				 shift, 2, NULL, vk);
 	if (!r)
 		log_info("%s: encryption initialized (%ju bytes of data)", dev, (uintmax_t)data);
@@ -275,13 +275,13 @@ static int decrypt_datashift(struct session *s, const struct init_opts *o,
 	uint8_t *buf;
 	int hfd, r;
 
-	r = init_resilience(o, RES_CHECKSUM, &res);
-	if (r < 0 || res == RES_NONE) {
+	r = init_resilience(o, REENC_RES_CHECKSUM, &res);
+	if (r < 0 || res == REENC_RES_NONE) {
 		if (!r)
 			log_err("header removal needs checksum or journal resilience");
 		return -EINVAL;
 	}
-	res = res == RES_JOURNAL ? RES_DS_JOURNAL : RES_DS_CHECKSUM;
+	res = res == REENC_RES_JOURNAL ? REENC_RES_DS_JOURNAL : REENC_RES_DS_CHECKSUM;
 	block = init_alignment(d->fd, s0->sector_size, 0);
 	moved = o->hotzone ? o->hotzone : shift < (20ULL << 20) ? shift : 20ULL << 20;
 	if (moved > shift)
@@ -292,7 +292,7 @@ static int decrypt_datashift(struct session *s, const struct init_opts *o,
 		log_err("no room for the reencryption keyslot area");
 		return -ENOSPC;
 	}
-	lim = res == RES_DS_JOURNAL ? asz : asz / crypt_hash_size(hash) * block;
+	lim = res == REENC_RES_DS_JOURNAL ? asz : asz / crypt_hash_size(hash) * block;
 	moved = size_round_down(moved < lim ? moved : lim, block);
 	if (!moved || shift % block) {
 		log_err("data offset %ju cannot be shifted in %ju-byte blocks", (uintmax_t)shift,
@@ -350,7 +350,7 @@ static int decrypt_datashift(struct session *s, const struct init_opts *o,
 	}
 	if (r < 0)
 		return r;
-	return init_finish_metadata(d, MODE_DECRYPT, 0, res, o, (uint32_t)block, shift, 3,
+	return init_finish_metadata(d, REENC_MODE_DECRYPT, 0, res, o, (uint32_t)block, shift, 3,
 				    vk, NULL);
 }
 
@@ -410,9 +410,9 @@ int init_decrypt(const char *dev, const struct init_opts *o,
 		if (o->device_size)
 			ljson_set_u64(ljson_get_id(ljson_get(s.d.hdr.jobj, "segments"), 0), "size",
 				      o->device_size);
-		r = init_resilience(o, RES_CHECKSUM, &res);
+		r = init_resilience(o, REENC_RES_CHECKSUM, &res);
 		if (!r)
-			r = init_finish_metadata(&s.d, MODE_DECRYPT, 1, res, o,
+			r = init_finish_metadata(&s.d, REENC_MODE_DECRYPT, 1, res, o,
 						 (uint32_t)init_alignment(s.d.fd, s0.sector_size, 0),
 						 0, 2, vk, NULL);
 	}

@@ -149,7 +149,7 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 		log_err("segment 0 has iv_tweak %ju; only 0 is supported", (uintmax_t)s0.iv_tweak);
 		return -ENOTSUP;
 	}
-	r = init_resilience(o, RES_CHECKSUM, &res);
+	r = init_resilience(o, REENC_RES_CHECKSUM, &res);
 	if (r < 0)
 		return r;
 	cipher = o->cipher ? o->cipher : s0.cipher;
@@ -234,7 +234,7 @@ int init_reencrypt(struct luks2_dev *d, const struct init_opts *o,
 	luks2_digest_assign_segment(&d->hdr, d_new, 2, 1);
 	if (o->device_size)
 		ljson_set_u64(ljson_get_id(segs, 0), "size", o->device_size);
-	r = init_finish_metadata(d, MODE_REENCRYPT, 0, res, o, (uint32_t)block, 0, 2,
+	r = init_finish_metadata(d, REENC_MODE_REENCRYPT, 0, res, o, (uint32_t)block, 0, 2,
 				 u.vk, o->keep_key ? NULL : vk_new);
 out:
 	vk_free(u.vk);

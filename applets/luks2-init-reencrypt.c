@@ -16,37 +16,37 @@
 #include "common/passphrase.h"
 
 enum {
-	O_ENCRYPT = OPT_APPLET, O_DECRYPT, O_CIPHER, O_KEY_SIZE, O_SECTOR, O_KEEP_KEY,
-	O_RES, O_RES_HASH, O_HOTZONE, O_DEVSIZE, O_REDUCE, O_PBKDF, O_PBKDF_MEM,
-	O_PBKDF_PAR, O_PBKDF_ITER, O_ITER_TIME, O_HASH, O_UUID, O_LABEL, O_SUBSYS,
-	O_MDSIZE, O_KSSIZE, O_FORCE, O_REMOVE,
+	OPT_ENCRYPT = OPT_APPLET, OPT_DECRYPT, OPT_CIPHER, OPT_KEY_SIZE, OPT_SECTOR, OPT_KEEP_KEY,
+	OPT_RES, OPT_RES_HASH, OPT_HOTZONE, OPT_DEVSIZE, OPT_REDUCE, OPT_PBKDF, OPT_PBKDF_MEM,
+	OPT_PBKDF_PAR, OPT_PBKDF_ITER, OPT_ITER_TIME, OPT_HASH, OPT_UUID, OPT_LABEL, OPT_SUBSYS,
+	OPT_MDSIZE, OPT_KSSIZE, OPT_FORCE, OPT_REMOVE,
 };
 
 static const struct opt_spec opts[] = {
-	{ "encrypt", O_ENCRYPT, NULL, "encrypt a plaintext device in place" },
-	{ "decrypt", O_DECRYPT, NULL, "decrypt a LUKS2 device in place (needs --header)" },
-	{ "cipher", O_CIPHER, "SPEC", "new cipher, e.g. aes-xts-plain64" },
-	{ "key-size", O_KEY_SIZE, "BITS", "new volume key size" },
-	{ "sector-size", O_SECTOR, "BYTES", "new encryption sector size" },
-	{ "keep-key", O_KEEP_KEY, NULL, "keep the volume key (change cipher or sector size)" },
-	{ "resilience", O_RES, "MODE", "checksum (default), journal or none" },
-	{ "resilience-hash", O_RES_HASH, "HASH", "checksum hash (default sha256)" },
-	{ "hotzone-size", O_HOTZONE, "SIZE", "header removal: size of the moved first segment" },
-	{ "device-size", O_DEVSIZE, "SIZE", "reencrypt only the first SIZE bytes of data" },
-	{ "reduce-device-size", O_REDUCE, "SIZE", "encrypt: make room for the header (datashift)" },
-	{ "pbkdf", O_PBKDF, "TYPE", "PBKDF of new keyslots: pbkdf2, argon2i, argon2id" },
-	{ "pbkdf-memory", O_PBKDF_MEM, "KIB", "argon2 memory cost" },
-	{ "pbkdf-parallel", O_PBKDF_PAR, "N", "argon2 threads" },
-	{ "pbkdf-force-iterations", O_PBKDF_ITER, "N", "PBKDF iterations (argon2: time), no benchmark" },
-	{ "iter-time", O_ITER_TIME, "MS", "PBKDF benchmark target" },
-	{ "hash", O_HASH, "HASH", "pbkdf2 and AF hash of new keyslots (default sha256)" },
-	{ "uuid", O_UUID, "UUID", "encrypt: UUID of the new header" },
-	{ "label", O_LABEL, "LABEL", "encrypt: label of the new header" },
-	{ "subsystem", O_SUBSYS, "NAME", "encrypt: subsystem of the new header" },
-	{ "luks2-metadata-size", O_MDSIZE, "SIZE", "encrypt: metadata size (16K..4M)" },
-	{ "luks2-keyslots-size", O_KSSIZE, "SIZE", "encrypt: keyslots area size" },
-	{ "force-offline-reencrypt", O_FORCE, NULL, "allow a larger sector size offline" },
-	{ "remove-other-keyslots", O_REMOVE, NULL, "new key: remove keyslots whose passphrase is not given" },
+	{ "encrypt", OPT_ENCRYPT, NULL, "encrypt a plaintext device in place" },
+	{ "decrypt", OPT_DECRYPT, NULL, "decrypt a LUKS2 device in place (needs --header)" },
+	{ "cipher", OPT_CIPHER, "SPEC", "new cipher, e.g. aes-xts-plain64" },
+	{ "key-size", OPT_KEY_SIZE, "BITS", "new volume key size" },
+	{ "sector-size", OPT_SECTOR, "BYTES", "new encryption sector size" },
+	{ "keep-key", OPT_KEEP_KEY, NULL, "keep the volume key (change cipher or sector size)" },
+	{ "resilience", OPT_RES, "MODE", "checksum (default), journal or none" },
+	{ "resilience-hash", OPT_RES_HASH, "HASH", "checksum hash (default sha256)" },
+	{ "hotzone-size", OPT_HOTZONE, "SIZE", "header removal: size of the moved first segment" },
+	{ "device-size", OPT_DEVSIZE, "SIZE", "reencrypt only the first SIZE bytes of data" },
+	{ "reduce-device-size", OPT_REDUCE, "SIZE", "encrypt: make room for the header (datashift)" },
+	{ "pbkdf", OPT_PBKDF, "TYPE", "PBKDF of new keyslots: pbkdf2, argon2i, argon2id" },
+	{ "pbkdf-memory", OPT_PBKDF_MEM, "KIB", "argon2 memory cost" },
+	{ "pbkdf-parallel", OPT_PBKDF_PAR, "N", "argon2 threads" },
+	{ "pbkdf-force-iterations", OPT_PBKDF_ITER, "N", "PBKDF iterations (argon2: time), no benchmark" },
+	{ "iter-time", OPT_ITER_TIME, "MS", "PBKDF benchmark target" },
+	{ "hash", OPT_HASH, "HASH", "pbkdf2 and AF hash of new keyslots (default sha256)" },
+	{ "uuid", OPT_UUID, "UUID", "encrypt: UUID of the new header" },
+	{ "label", OPT_LABEL, "LABEL", "encrypt: label of the new header" },
+	{ "subsystem", OPT_SUBSYS, "NAME", "encrypt: subsystem of the new header" },
+	{ "luks2-metadata-size", OPT_MDSIZE, "SIZE", "encrypt: metadata size (16K..4M)" },
+	{ "luks2-keyslots-size", OPT_KSSIZE, "SIZE", "encrypt: keyslots area size" },
+	{ "force-offline-reencrypt", OPT_FORCE, NULL, "allow a larger sector size offline" },
+	{ "remove-other-keyslots", OPT_REMOVE, NULL, "new key: remove keyslots whose passphrase is not given" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -73,56 +73,56 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	int r = 0;
 
 	switch (key) {
-	case O_ENCRYPT: o->encrypt = 1; break;
-	case O_DECRYPT: o->decrypt = 1; break;
-	case O_CIPHER: o->cipher = arg; break;
-	case O_KEY_SIZE:
+	case OPT_ENCRYPT: o->encrypt = 1; break;
+	case OPT_DECRYPT: o->decrypt = 1; break;
+	case OPT_CIPHER: o->cipher = arg; break;
+	case OPT_KEY_SIZE:
 		r = opt_parse_uint(arg, 4096, &o->key_bits);
 		if (!r && (o->key_bits % 8 || !o->key_bits))
 			r = -EINVAL;
 		break;
-	case O_SECTOR:
+	case OPT_SECTOR:
 		r = opt_parse_uint(arg, 4096, &o->sector_size);
 		if (!r && (o->sector_size < 512 || o->sector_size & (o->sector_size - 1)))
 			r = -EINVAL;
 		break;
-	case O_KEEP_KEY: o->keep_key = 1; break;
-	case O_RES: o->resilience = arg; break;
-	case O_RES_HASH: o->res_hash = arg; break;
-	case O_HOTZONE: r = opt_parse_size(arg, &o->hotzone); break;
-	case O_DEVSIZE:
+	case OPT_KEEP_KEY: o->keep_key = 1; break;
+	case OPT_RES: o->resilience = arg; break;
+	case OPT_RES_HASH: o->res_hash = arg; break;
+	case OPT_HOTZONE: r = opt_parse_size(arg, &o->hotzone); break;
+	case OPT_DEVSIZE:
 		r = opt_parse_size(arg, &o->device_size);
 		o->devsize_given = 1;
 		break;
-	case O_REDUCE:
+	case OPT_REDUCE:
 		r = opt_parse_size(arg, &o->reduce);
 		o->reduce_given = 1;
 		break;
-	case O_PBKDF:
+	case OPT_PBKDF:
 		if (strcmp(arg, "pbkdf2") && strcmp(arg, "argon2i") && strcmp(arg, "argon2id"))
 			return -EINVAL;
 		o->pbkdf.type = arg;
 		o->pbkdf_given = 1;
 		break;
-	case O_PBKDF_MEM: r = opt_parse_uint(arg, 4194304, &v); o->pbkdf.memory_kb = v; o->pbkdf_given = 1; break;
-	case O_PBKDF_PAR: r = opt_parse_uint(arg, 64, &v); o->pbkdf.parallel = v; o->pbkdf_given = 1; break;
-	case O_PBKDF_ITER:
+	case OPT_PBKDF_MEM: r = opt_parse_uint(arg, 4194304, &v); o->pbkdf.memory_kb = v; o->pbkdf_given = 1; break;
+	case OPT_PBKDF_PAR: r = opt_parse_uint(arg, 64, &v); o->pbkdf.parallel = v; o->pbkdf_given = 1; break;
+	case OPT_PBKDF_ITER:
 		r = opt_parse_uint(arg, UINT32_MAX, &v);
 		o->pbkdf.iterations = v;
 		o->force_iter = o->pbkdf_given = 1;
 		break;
-	case O_ITER_TIME:
+	case OPT_ITER_TIME:
 		r = opt_parse_uint(arg, 600000, &v);
 		o->pbkdf.iter_time_ms = v;
 		break;
-	case O_HASH: o->pbkdf.hash = arg; break;
-	case O_UUID: o->uuid = arg; break;
-	case O_LABEL: o->label = arg; break;
-	case O_SUBSYS: o->subsystem = arg; break;
-	case O_MDSIZE: r = opt_parse_size(arg, &o->md_size); break;
-	case O_KSSIZE: r = opt_parse_size(arg, &o->ks_size); break;
-	case O_FORCE: o->force_offline = 1; break;
-	case O_REMOVE: o->remove_others = 1; break;
+	case OPT_HASH: o->pbkdf.hash = arg; break;
+	case OPT_UUID: o->uuid = arg; break;
+	case OPT_LABEL: o->label = arg; break;
+	case OPT_SUBSYS: o->subsystem = arg; break;
+	case OPT_MDSIZE: r = opt_parse_size(arg, &o->md_size); break;
+	case OPT_KSSIZE: r = opt_parse_size(arg, &o->ks_size); break;
+	case OPT_FORCE: o->force_offline = 1; break;
+	case OPT_REMOVE: o->remove_others = 1; break;
 	default: return -EINVAL;
 	}
 	return r;
@@ -259,7 +259,7 @@ static int check_opts(struct init_opts *o, const struct common_opts *co)
 	if (!r)
 		r = check_sizes(o);
 	if (!r)
-		r = init_resilience(o, RES_CHECKSUM, &res);
+		r = init_resilience(o, REENC_RES_CHECKSUM, &res);
 	if (!r && o->res_hash && crypt_hash_size(o->res_hash) <= 0) {
 		log_err("resilience hash %s is not available", o->res_hash);
 		r = -EINVAL;

@@ -16,10 +16,10 @@
 #include "luks2/json.h"
 #include "luks2/validate.h"
 
-enum { O_REPAIR_UNVERIFIED = OPT_APPLET };
+enum { OPT_REPAIR_UNVERIFIED = OPT_APPLET };
 
 static const struct opt_spec opts[] = {
-	{ "repair-unverified-metadata", O_REPAIR_UNVERIFIED, NULL,
+	{ "repair-unverified-metadata", OPT_REPAIR_UNVERIFIED, NULL,
 	  "sign reencryption metadata that has no digest (it may be forged)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -45,7 +45,7 @@ static const struct applet_info info = {
 static int opt_cb(void *ctx, int key, const char *arg)
 {
 	(void)arg;
-	if (key != O_REPAIR_UNVERIFIED)
+	if (key != OPT_REPAIR_UNVERIFIED)
 		return -EINVAL;
 	*(int *)ctx = 1;
 	return 0;
@@ -77,23 +77,21 @@ static void show_segment(FILE *f, const char *label, struct luks2_hdr *hdr, unsi
 /* What the unverified metadata would do, for the user to judge. */
 static void show(FILE *f, struct session *s)
 {
-	const struct reenc_info *ri = &s->ri;
-	char m[16], d[16], r[24];
-
+	const struct reenc_status *ri = &s->ri;
 	fprintf(f, "%s: UNVERIFIED reencryption metadata: %s.\n"
 		"Anyone able to write to the device can write such metadata (CVE-2021-4122).\n"
 		"Repair it only if you started this operation yourself. It would do:\n",
 		s->d.path, ri->why);
 	fprintf(f, "  %-11s %s, %s, resilience %s\n", "operation:",
-		log_printable(m, sizeof(m), ri->mode), log_printable(d, sizeof(d), ri->direction),
-		log_printable(r, sizeof(r), ri->resilience));
+		reenc_mode_name(ri->mode), reenc_direction_name(ri->direction),
+		reenc_res_name(ri->resilience));
 	show_segment(f, "from:", &s->d.hdr, SEGF_BACKUP_PREVIOUS);
 	show_segment(f, "to:", &s->d.hdr, SEGF_BACKUP_FINAL);
 	if (luks2_segment_backup(&s->d.hdr, SEGF_BACKUP_MOVED) >= 0)
 		show_segment(f, "moved:", &s->d.hdr, SEGF_BACKUP_MOVED);
 	fprintf(f, "  %-11s %ju of %ju bytes still to rewrite\n", "data:",
 		(uintmax_t)(ri->total - ri->progress), (uintmax_t)ri->total);
-	if (!strcmp(ri->mode, "decrypt"))
+	if (ri->mode == REENC_MODE_DECRYPT)
 		fprintf(f, "  %-11s the data will be written out as PLAINTEXT\n", "result:");
 	fflush(f);
 }
@@ -159,12 +157,12 @@ static int repair(struct session *s, const struct common_opts *co, int by_option
 	if (!r)
 		r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
 	if (!r)
-		r = reenc_repair(&s->d, co->key_slot, pass, len);
+		r = reenc_repair_sign(&s->d, co->key_slot, pass, len);
 	safe_free(pass);
 	if (r < 0)
 		return r;
 	log_info("reencryption metadata signed (online-reencrypt-v%d)%s", r,
-		 s->ri.state == REENC_CRASH ? "; run luks2-recover again to recover the "
+		 s->ri.state == REENC_STATE_CRASH ? "; run luks2-recover again to recover the "
 					      "interrupted hotzone" : "");
 	return 0;
 }
@@ -176,7 +174,7 @@ static int recover(struct session *s, const struct common_opts *co)
 
 	r = session_load(s, co, 0, &c);
 	if (!r)
-		r = reenc_recover(c);
+		r = reenc_recover_hotzone(c);
 	reenc_free(c);
 	if (r < 0) {
 		if (r != -EPERM && r != -ENOENT && r != -ENOTSUP)
@@ -203,16 +201,16 @@ int luks2_recover_main(int argc, char **argv)
 		goto out;
 	}
 	switch (s.ri.state) {
-	case REENC_NONE:
-	case REENC_CLEAN:
+	case REENC_STATE_NONE:
+	case REENC_STATE_CLEAN:
 		log_info("nothing to recover");
 		rc = RC_DONE;
 		break;
-	case REENC_REPAIR:
+	case REENC_STATE_REPAIR:
 		r = repair(&s, &co, by_option);
 		rc = r == -EINVAL ? RC_FAIL : exit_from_errno(r);
 		break;
-	case REENC_CRASH:
+	case REENC_STATE_CRASH:
 		rc = recover(&s, &co);
 		break;
 	default:

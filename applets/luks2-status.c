@@ -14,14 +14,14 @@
 #include "common/passphrase.h"
 #include "luks2/json.h"
 #include "luks2/luks2.h"
-#include "luks2/reencrypt.h"
+#include "luks2/reenc_internal.h"
 
-enum { O_JSON = OPT_APPLET, O_TEST_PASS };
+enum { OPT_JSON = OPT_APPLET, OPT_TEST_PASS };
 
 static const struct opt_spec opts[] = {
-	{ "json", O_JSON, NULL, "print one JSON object" },
+	{ "json", OPT_JSON, NULL, "print one JSON object" },
 	{ "output", 'o', "KEY[,KEY]", "print the bare values of these keys, one per line" },
-	{ "test-passphrase", O_TEST_PASS, NULL, "check a passphrase: exit 0 right, 2 wrong, 1 no usable keyslot" },
+	{ "test-passphrase", OPT_TEST_PASS, NULL, "check a passphrase: exit 0 right, 2 wrong, 1 no usable keyslot" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -50,8 +50,8 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	struct status_opts *o = ctx;
 
 	switch (key) {
-	case O_JSON: o->json = 1; return 0;
-	case O_TEST_PASS: o->test_pass = 1; return 0;
+	case OPT_JSON: o->json = 1; return 0;
+	case OPT_TEST_PASS: o->test_pass = 1; return 0;
 	case 'o': o->keys = arg; return 0;
 	}
 	return -EINVAL;
@@ -79,7 +79,7 @@ static int unlock_named(struct luks2_dev *d, int keyslot, const char *pass, size
  * otherwise the keyslots of the default segment's key (backup-final during
  * a reencryption); in reencryption both keys must open and D_re verify. */
 static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
-			   const struct reenc_info *ri)
+			   const struct reenc_status *ri)
 {
 	struct volume_key *vk_old = NULL, *vk_new = NULL;
 	struct luks2_segment seg;
@@ -87,7 +87,7 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 	size_t len;
 	int r, id;
 
-	if (ri->state == REENC_REPAIR) {
+	if (ri->state == REENC_STATE_REPAIR) {
 		log_err("reencryption metadata is invalid: %s (unverified; luks2-recover "
 			"shows what it would do)", ri->why);
 		return -EINVAL;
@@ -95,7 +95,7 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
 	if (r < 0)
 		return r;
-	if (ri->state == REENC_NONE || ri->state == REENC_INVALID) {
+	if (ri->state == REENC_STATE_NONE || ri->state == REENC_STATE_INVALID) {
 		id = luks2_segment_backup(&d->hdr, SEGF_BACKUP_FINAL);
 		r = luks2_segment_get(&d->hdr, id >= 0 ? id : 0, &seg);
 		if (co->key_slot >= 0)
@@ -104,9 +104,9 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
 			r = r < 0 || seg.digest < 0 ? -ENOENT :
 			    luks2_keyslot_open_digest(d, seg.digest, -1, pass, len, &vk_old);
 	} else {
-		r = luks2_reenc_unlock(d, co->key_slot, pass, len, &vk_old, &vk_new);
+		r = reenc_unlock_keys(d, co->key_slot, pass, len, &vk_old, &vk_new);
 		if (r >= 0) {
-			r = luks2_reenc_digest_verify(&d->hdr, ri->version, vk_old, vk_new);
+			r = reenc_digest_verify(&d->hdr, ri->version, vk_old, vk_new);
 			if (r < 0)
 				log_err("reencryption metadata is invalid (digest check failed)");
 			if (r == -EPERM)	/* a forged header, not a wrong passphrase */
@@ -130,13 +130,13 @@ static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
  * held lock means a live process, not a crash. After a free probe the
  * header is read again; a changed seqid means a writer was active (it
  * finished, or one started): look again. 1 running, 0 not, -errno. */
-static int probe_running(struct luks2_dev *d, struct reenc_info *ri)
+static int probe_running(struct luks2_dev *d, struct reenc_status *ri)
 {
 	uint64_t seqid;
 	int r;
 
 	for (int tries = 0; tries < 5; tries++) {
-		if (ri->state != REENC_CLEAN && ri->state != REENC_CRASH)
+		if (ri->state != REENC_STATE_CLEAN && ri->state != REENC_STATE_CRASH)
 			return 0;
 		r = lock_reencryption_held(d->hdr.uuid);
 		if (r < 0)
@@ -148,22 +148,22 @@ static int probe_running(struct luks2_dev *d, struct reenc_info *ri)
 		r = luks2_hdr_read(d->hdr_fd, &d->hdr);
 		if (r < 0)
 			return r;
-		r = luks2_reencrypt_info(&d->hdr, d->size, ri);
+		r = reenc_status_read(&d->hdr, d->size, ri);
 		if (r < 0 || d->hdr.seqid == seqid)
 			return r;
 	}
 	return 0;
 }
 
-static int quiet_answer(const struct reenc_info *ri, int running)
+static int quiet_answer(const struct reenc_status *ri, int running)
 {
 	if (running)
 		return RC_OK;
 	switch (ri->state) {
-	case REENC_NONE: return RC_DONE;
-	case REENC_CLEAN: return RC_OK;
-	case REENC_CRASH: return RC_RECOVER;
-	case REENC_REPAIR: return RC_REPAIR;
+	case REENC_STATE_NONE: return RC_DONE;
+	case REENC_STATE_CLEAN: return RC_OK;
+	case REENC_STATE_CRASH: return RC_RECOVER;
+	case REENC_STATE_REPAIR: return RC_REPAIR;
 	default:
 		log_err("unsupported metadata: %s", ri->why);
 		return RC_NODEV;
@@ -174,7 +174,7 @@ int luks2_status_main(int argc, char **argv)
 {
 	struct status_opts o = { 0 };
 	struct common_opts co;
-	struct reenc_info ri;
+	struct reenc_status ri;
 	struct luks2_dev d;
 	struct kv_list kv = { 0 };
 	int i, r, rc, running;
@@ -185,7 +185,7 @@ int luks2_status_main(int argc, char **argv)
 	r = luks2_dev_open(&d, argv[i], co.header, 0);
 	if (r < 0)
 		return r == -EINVAL ? RC_NODEV : exit_from_errno(r);
-	r = luks2_reencrypt_info(&d.hdr, d.size, &ri);
+	r = reenc_status_read(&d.hdr, d.size, &ri);
 	if (r < 0) {
 		log_err("cannot read the reencryption state: %s", strerror(-r));
 		rc = RC_NODEV;

@@ -35,7 +35,7 @@ int session_open(struct session *s, const char *path, const struct common_opts *
 	r = luks2_hdr_read(s->d.hdr_fd, &s->d.hdr);
 	if (r < 0)
 		return r == -EINVAL ? -ENODEV : r;
-	return luks2_reencrypt_info(&s->d.hdr, s->d.size, &s->ri);
+	return reenc_status_read(&s->d.hdr, s->d.size, &s->ri);
 }
 
 int session_load(struct session *s, const struct common_opts *co,
@@ -48,7 +48,7 @@ int session_load(struct session *s, const struct common_opts *co,
 	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
 	if (r < 0)
 		return r;
-	r = reenc_load(ctx, &s->d, pass, len, co->key_slot, max_hotzone);
+	r = reenc_ctx_load(ctx, &s->d, pass, len, co->key_slot, max_hotzone);
 	safe_free(pass);
 	return r;
 }
@@ -63,20 +63,20 @@ void session_close(struct session *s)
 	s->opened = 0;
 }
 
-int session_state_rc(const struct reenc_info *ri, int crash_ok)
+int session_state_rc(const struct reenc_status *ri, int crash_ok)
 {
 	switch (ri->state) {
-	case REENC_NONE:
+	case REENC_STATE_NONE:
 		log_info("no reencryption in progress");
 		return RC_DONE;
-	case REENC_CLEAN:
+	case REENC_STATE_CLEAN:
 		return RC_OK;
-	case REENC_CRASH:
+	case REENC_STATE_CRASH:
 		if (crash_ok)
 			return RC_OK;
 		log_err("an interrupted hotzone is recorded on disk; run luks2-recover first");
 		return RC_RECOVER;
-	case REENC_REPAIR:
+	case REENC_STATE_REPAIR:
 		log_err("%s: the metadata is unverified and may be forged; luks2-recover "
 			"shows what it would do", ri->why);
 		return RC_REPAIR;
@@ -86,19 +86,19 @@ int session_state_rc(const struct reenc_info *ri, int crash_ok)
 	}
 }
 
-int session_refuse_started(const struct reenc_info *ri)
+int session_refuse_started(const struct reenc_status *ri)
 {
 	switch (ri->state) {
-	case REENC_NONE:
+	case REENC_STATE_NONE:
 		return 0;
-	case REENC_CLEAN:
+	case REENC_STATE_CLEAN:
 		log_err("a reencryption is already initialized; run hotzone-step to continue it");
 		return -EEXIST;
-	case REENC_CRASH:
+	case REENC_STATE_CRASH:
 		log_err("a reencryption is already initialized and an interrupted hotzone is "
 			"recorded; run luks2-recover, then hotzone-step");
 		return -EEXIST;
-	case REENC_REPAIR:
+	case REENC_STATE_REPAIR:
 		log_err("a reencryption is already initialized (%s, unverified); luks2-recover "
 			"shows it", ri->why);
 		return -EEXIST;

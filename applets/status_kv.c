@@ -116,12 +116,12 @@ static void collect_segments(struct luks2_hdr *hdr, struct kv_list *kv)
 	}
 }
 
-static const char *state_name(const struct reenc_info *ri, int running)
+static const char *state_name(const struct reenc_status *ri, int running)
 {
 	return running ? "running" : reenc_state_name(ri->state);
 }
 
-int status_collect(struct luks2_dev *d, const struct reenc_info *ri, int running,
+int status_collect(struct luks2_dev *d, const struct reenc_status *ri, int running,
 		   struct kv_list *kv)
 {
 	struct luks2_hdr *h = &d->hdr;
@@ -144,9 +144,9 @@ int status_collect(struct luks2_dev *d, const struct reenc_info *ri, int running
 	kv_add(kv, "requirements", "%s", req ? json_object_to_json_string_ext(req,
 		JSON_C_TO_STRING_PLAIN) : "");
 	kv_add(kv, "state", "%s", state_name(ri, running));
-	kv_add(kv, "mode", "%s", ri->mode);
-	kv_add(kv, "direction", "%s", ri->direction);
-	kv_add(kv, "resilience", "%s", ri->resilience);
+	kv_add(kv, "mode", "%s", ri->keyslot < 0 ? "" : reenc_mode_name(ri->mode));
+	kv_add(kv, "direction", "%s", ri->keyslot < 0 ? "" : reenc_direction_name(ri->direction));
+	kv_add(kv, "resilience", "%s", ri->keyslot < 0 ? "" : reenc_res_name(ri->resilience));
 	kv_add(kv, "progress_bytes", "%ju", (uintmax_t)ri->progress);
 	kv_add(kv, "total_bytes", "%ju", (uintmax_t)ri->total);
 	if (ri->why[0])
@@ -198,7 +198,7 @@ void kv_free(struct kv_list *kv)
 	kv->n = kv->cap = 0;
 }
 
-int status_print_json(struct luks2_dev *d, const struct reenc_info *ri, int running)
+int status_print_json(struct luks2_dev *d, const struct reenc_status *ri, int running)
 {
 	struct json_object *o = json_object_new_object(), *re = json_object_new_object();
 	struct luks2_hdr *h = &d->hdr;
@@ -216,9 +216,9 @@ int status_print_json(struct luks2_dev *d, const struct reenc_info *ri, int runn
 	ljson_set_int(o, "device_size", (int64_t)d->size);
 	json_object_object_add(o, "metadata", json_object_get(h->jobj));
 	ljson_set_str(re, "state", state_name(ri, running));
-	ljson_set_str(re, "mode", ri->mode);
-	ljson_set_str(re, "direction", ri->direction);
-	ljson_set_str(re, "resilience", ri->resilience);
+	ljson_set_str(re, "mode", ri->keyslot < 0 ? "" : reenc_mode_name(ri->mode));
+	ljson_set_str(re, "direction", ri->keyslot < 0 ? "" : reenc_direction_name(ri->direction));
+	ljson_set_str(re, "resilience", ri->keyslot < 0 ? "" : reenc_res_name(ri->resilience));
 	ljson_set_int(re, "progress_bytes", (int64_t)ri->progress);
 	ljson_set_int(re, "total_bytes", (int64_t)ri->total);
 	if (ri->why[0])

@@ -13,16 +13,16 @@
 #include "common/io.h"
 #include "common/log.h"
 #include "luks2/json.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 
 static enum reenc_res active_res(struct reenc_ctx *c)
 {
-	if (c->moved_chunk && c->res == RES_DS_CHECKSUM)
-		return RES_CHECKSUM;
-	if (c->moved_chunk && c->res == RES_DS_JOURNAL)
-		return RES_JOURNAL;
-	if (c->res == RES_DS_CHECKSUM || c->res == RES_DS_JOURNAL)
-		return RES_DATASHIFT;
+	if (c->moved_chunk && c->res == REENC_RES_DS_CHECKSUM)
+		return REENC_RES_CHECKSUM;
+	if (c->moved_chunk && c->res == REENC_RES_DS_JOURNAL)
+		return REENC_RES_JOURNAL;
+	if (c->res == REENC_RES_DS_CHECKSUM || c->res == REENC_RES_DS_JOURNAL)
+		return REENC_RES_DATASHIFT;
 	return c->res;
 }
 
@@ -46,9 +46,9 @@ static int protect(struct reenc_ctx *c, enum reenc_res res)
 	uint8_t *sums;
 	int r;
 
-	if (res == RES_NONE)	/* "none" commits only when the run ends */
+	if (res == REENC_RES_NONE)	/* "none" commits only when the run ends */
 		return 0;
-	if (res == RES_CHECKSUM) {
+	if (res == REENC_RES_CHECKSUM) {
 		n = c->length / c->block * c->hash_len;
 		if (n > c->area_size)
 			return -EINVAL;
@@ -59,14 +59,14 @@ static int protect(struct reenc_ctx *c, enum reenc_res res)
 		if (!r)
 			r = io_pwrite(c->d->hdr_fd, sums, n, c->area_off);
 		free(sums);
-	} else if (res == RES_JOURNAL) {
+	} else if (res == REENC_RES_JOURNAL) {
 		if (c->length > c->area_size)
 			return -EINVAL;
 		r = io_pwrite(c->d->hdr_fd, c->buf, c->length, c->area_off);
 	} else {
 		r = 0;
 	}
-	if (!r && res != RES_DATASHIFT)
+	if (!r && res != REENC_RES_DATASHIFT)
 		r = io_fdatasync(c->d->hdr_fd);
 	if (r < 0) {
 		log_err("cannot write resilience data: %s", strerror(-r));
@@ -105,7 +105,7 @@ static int write_new(struct reenc_ctx *c, uint64_t off, const uint8_t *buf,
  */
 static int wipe_unused(struct reenc_ctx *c)
 {
-	int moved = c->has_moved && c->mode == MODE_ENCRYPT;
+	int moved = c->has_moved && c->mode == REENC_MODE_ENCRYPT;
 	int r = luks2_wipe_random(c->d->hdr_fd, c->area_off, c->area_size);
 
 	if (moved && (c->moved.offset > c->d->size || c->moved.size > c->d->size - c->moved.offset))
@@ -133,7 +133,7 @@ static int wipe_unused(struct reenc_ctx *c)
  */
 static int plaintext_left(struct reenc_ctx *c)
 {
-	return c->mode == MODE_ENCRYPT && (c->has_moved || c->res == RES_JOURNAL);
+	return c->mode == REENC_MODE_ENCRYPT && (c->has_moved || c->res == REENC_RES_JOURNAL);
 }
 
 /*
@@ -265,7 +265,7 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 		return r;
 	}
 	res = active_res(c);
-	if (res == RES_NONE)
+	if (res == REENC_RES_NONE)
 		before = reenc_regular_segments(c);
 	hot = reenc_hot_segments(c);
 	if (!hot) {
@@ -284,21 +284,21 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 	r = protect(c, res);
 	if (r < 0)
 		goto out;
-	*fatal = res != RES_NONE;
+	*fatal = res != REENC_RES_NONE;
 	r = transform(c, c->offset, c->buf, c->length);
 	wrote = !r;
 	if (!r)
 		r = write_new(c, c->offset, c->buf, c->length,
-			      res != RES_NONE || none_last(c, hot));
+			      res != REENC_RES_NONE || none_last(c, hot));
 	/* metadata commit safe point */
 	if (!r) {
 		wrote = 2;	/* all of it: only the metadata can fail now */
-		if (res == RES_NONE)
+		if (res == REENC_RES_NONE)
 			none_done(c);
-		r = commit_post(c, hot, res != RES_NONE, fatal);
+		r = commit_post(c, hot, res != REENC_RES_NONE, fatal);
 	}
 out:
-	if (r < 0 && res == RES_NONE && before)
+	if (r < 0 && res == REENC_RES_NONE && before)
 		none_failed(c, before, wrote);
 	json_object_put(before);
 	json_object_put(hot);
@@ -365,7 +365,7 @@ static int recover_checksum(struct reenc_ctx *c)
 	return r;
 }
 
-int reenc_recover(struct reenc_ctx *c)
+int reenc_recover_hotzone(struct reenc_ctx *c)
 {
 	struct json_object *hot = reenc_regular_segments(c);
 	int rs = -1, r, fatal;
@@ -392,7 +392,7 @@ int reenc_recover(struct reenc_ctx *c)
 			"or over the moved segment", (uintmax_t)off, (uintmax_t)c->length);
 		return -EINVAL;
 	}
-	if (active_res(c) == RES_JOURNAL && c->length > c->area_size) {
+	if (active_res(c) == REENC_RES_JOURNAL && c->length > c->area_size) {
 		json_object_put(hot);
 		log_err("invalid journal size: the interrupted hotzone (%ju bytes) is larger "
 			"than the journal area (%ju bytes)", (uintmax_t)c->length,
@@ -400,12 +400,12 @@ int reenc_recover(struct reenc_ctx *c)
 		return -EINVAL;
 	}
 	switch (active_res(c)) {
-	case RES_CHECKSUM:
+	case REENC_RES_CHECKSUM:
 		r = recover_checksum(c);
 		break;
-	case RES_JOURNAL:
-	case RES_DATASHIFT:
-		if (active_res(c) == RES_JOURNAL)
+	case REENC_RES_JOURNAL:
+	case REENC_RES_DATASHIFT:
+		if (active_res(c) == REENC_RES_JOURNAL)
 			r = io_pread(c->d->hdr_fd, c->buf, c->length, c->area_off);
 		else
 			r = io_pread(c->fd_data, c->buf, c->length, old_physical(c));

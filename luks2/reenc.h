@@ -1,170 +1,246 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The offline reencryption engine: one hotzone at a time, with the commit
- * order of doc/format.md §4.2, crash recovery (§4.3) and the final
- * commit. Layouts on disk are cryptsetup 2.6.1's, so either tool can
- * resume or recover what the other started.
+ * luks2box's reencryption engine: the one header a program needs to
+ * reencrypt a LUKS2 device (new volume key, cipher or sector size),
+ * encrypt a plaintext device in place or decrypt one in place, hotzone by
+ * hotzone and crash-safely. The metadata is cryptsetup 2.6.1's: either
+ * tool resumes or recovers what the other started (doc/format.md).
+ *
+ * A run, as the applets and tests/example/reencrypt-image.c do it:
+ *
+ *   struct reenc_params p = { .mode = REENC_MODE_REENCRYPT, .keyslot = -1,
+ *                             .pass = &secret, .npass = 1 };
+ *   reenc_init("disk.img", &p);                   one metadata commit
+ *   reenc_dev_open(&dev, "disk.img", NULL, REENC_OPEN_WRITE);   + locks
+ *   reenc_load(dev, pass, len, -1, 0, &ctx);       keys, digest verified
+ *   reenc_run(ctx, &(struct reenc_run_params){ 0 });   to the end
+ *   reenc_free(ctx); reenc_dev_close(dev);
+ *
+ * After a crash reenc_status() reports REENC_STATE_CRASH: reenc_recover()
+ * redoes the interrupted hotzone, then reenc_load() and reenc_run() go on.
+ * Metadata without a reencryption digest (REENC_STATE_REPAIR) can be
+ * forged by anyone able to write the device (CVE-2021-4122): reenc_repair()
+ * signs it, and a caller must call it only after its user confirmed.
+ *
+ * Every function returns 0 (or a documented positive value) or a negative
+ * errno, and prints its reason on stderr first (one line). The errnos that
+ * mean something particular:
+ *   -EPERM      wrong passphrase
+ *   -ENOENT     no keyslot can open the key; no such keyslot
+ *   -ENODEV     not a LUKS2 device, invalid header, unsupported metadata
+ *   -EBUSY      locked by another run
+ *   -EEXIST     a reencryption is already initialized; the file exists
+ *   -EALREADY   nothing to do: no reencryption in progress
+ *   -EUCLEAN    an interrupted hotzone is recorded: run reenc_recover()
+ *   -EBADMSG    reencryption metadata without a digest: see reenc_repair()
+ *   -EINVAL     refused parameters or inconsistent metadata; nothing written
+ * A failure other than -EUCLEAN leaves the metadata consistent. The engine
+ * never exits, and never writes before every check has passed.
+ *
+ * Link with libluks2box.a and -ljson-c -lcrypto -lkcapi -largon2 -luuid
+ * -lblkid -lpthread.
  */
 #ifndef LUKS2_REENC_H
 #define LUKS2_REENC_H
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "common/crypto_backend/crypto_backend.h"
-#include "luks2/luks2.h"
-#include "luks2/reencrypt.h"
-
-enum reenc_mode { MODE_REENCRYPT, MODE_ENCRYPT, MODE_DECRYPT };
+enum reenc_mode { REENC_MODE_REENCRYPT, REENC_MODE_ENCRYPT, REENC_MODE_DECRYPT };
+enum reenc_direction { REENC_FORWARD, REENC_BACKWARD };
+/* The names in the metadata: none, checksum, journal, datashift,
+ * datashift-checksum, datashift-journal. */
 enum reenc_res {
-	RES_NONE, RES_CHECKSUM, RES_JOURNAL, RES_DATASHIFT,
-	RES_DS_CHECKSUM, RES_DS_JOURNAL,
+	REENC_RES_NONE, REENC_RES_CHECKSUM, REENC_RES_JOURNAL, REENC_RES_DATASHIFT,
+	REENC_RES_DS_CHECKSUM, REENC_RES_DS_JOURNAL,
+	REENC_RES_UNKNOWN,	/* read from a header: none of these */
+};
+enum reenc_state {
+	REENC_STATE_NONE,	/* no reencryption */
+	REENC_STATE_CLEAN,	/* in progress, resumable */
+	REENC_STATE_CRASH,	/* an interrupted hotzone is recorded */
+	REENC_STATE_REPAIR,	/* no reencryption digest: unverified */
+	REENC_STATE_INVALID,	/* unknown requirement or parameters */
 };
 
-#define REENC_MAX_HOTZONE (1ULL << 30)		/* cryptsetup's hard cap */
-#define REENC_NONE_HOTZONE (20ULL << 20)	/* default for "none" */
-#define REENC_DEFAULT_HOTZONE (64ULL << 20)	/* our default cap */
-
-#define REENC_MAX_THREADS 8
-
-struct reenc_worker {
-	struct crypt_storage *st_old, *st_new;
-	struct crypt_hash *csum;	/* checksum hash, reused per block */
-};
-
-struct reenc_ctx {
-	struct luks2_dev *d;
-	enum reenc_mode mode;
-	int backward;
-	enum reenc_res res;
-	int version;			/* requirement flag version */
-	int keyslot;			/* reencrypt keyslot */
-	uint64_t area_off, area_size;
-	char hash[32];
-	int hash_len;
-	uint32_t block;			/* checksum block size */
-	uint64_t shift;
-	struct luks2_segment prev, final, moved;
-	struct json_object *jprev, *jfinal, *jmoved;	/* backup copies */
-	int has_moved;
-	int d_old, d_new;		/* digests of previous / final */
-	struct volume_key *vk_old, *vk_new;
-	struct reenc_worker w[REENC_MAX_THREADS];	/* per-CPU contexts */
-	int nworkers;
-	uint64_t data_offset;		/* new data offset (final.offset) */
-	uint64_t device_size;		/* bytes to rewrite */
-	int fixed;			/* every regular segment has a size */
-	uint64_t alignment;
-	uint64_t max_len;		/* hotzone length of this mode */
-	/* the hotzone being worked on */
-	uint64_t offset, length;
-	int moved_chunk;		/* the hotzone is the moved segment */
-	/* resilience none: logical range rewritten since the last commit */
-	int dirty;
-	uint64_t dirty_lo, dirty_hi;
-	uint8_t *buf;
-	size_t buf_len;
-	int stop_requested;
-	int fd_data;
-};
-
-/* Open the keys with one passphrase, verify the reencryption digest and
- * prepare the context. max_hotzone 0 = the mode's default. */
-int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
-	       size_t pass_len, int keyslot, uint64_t max_hotzone);
-void reenc_free(struct reenc_ctx *ctx);
-/* Load *ctx again from the header, keeping its keys (verified against the
- * digest again). *ctx is freed; NULL on failure. */
-int reenc_reload(struct reenc_ctx **ctx, uint64_t max_hotzone);
-
-/* reenc_resilience.c: change the resilience of a loaded reencryption in a
- * clean state, as cryptsetup does on resume (lib/luks2/luks2_keyslot_reenc.c
- * LUKS2_keyslot_reencrypt_update): checksum, journal and none among
- * themselves, datashift-checksum and datashift-journal among themselves.
- * hash is for the checksum modes. Verifies the digest first, re-signs with
- * the same keys and commits the header once. 1 when written, 0 when
- * nothing changes, -errno (nothing written) when refused. */
-int reenc_set_resilience(struct reenc_ctx *ctx, enum reenc_res res, const char *hash);
-/* The checks of reenc_load that need no key (state, resilience, hash,
- * backup segments, sizes, hotzone length); 0 when it could load. */
-int reenc_check_metadata(struct luks2_dev *d);
-
-/* reenc_repair.c: reencryption metadata without a verification digest
- * (flag online-reencrypt, or the digest missing). Anyone able to write the
- * device can forge it (CVE-2021-4122): call only after the user saw what
- * it would do and confirmed. The flag version a repair writes (2 or 3). */
-int reenc_repair_version(struct luks2_hdr *hdr, const struct reenc_info *ri);
-/* Unlock the keys with pass, sign the metadata with a new digest under
- * online-reencrypt-vN, check that it loads, and commit. Returns N. */
-int reenc_repair(struct luks2_dev *d, int keyslot, const char *pass, size_t pass_len);
-
-/* Bytes rewritten so far (from the segments). */
-uint64_t reenc_progress(struct reenc_ctx *ctx);
-
-/*
- * One hotzone. Returns 0 after a committed hotzone, 1 when the
- * reencryption finished with that hotzone (final metadata committed),
- * -errno on failure. *fatal is set when the failure came after the
- * metadata commit point (the header then records the interrupted hotzone).
- */
-int reenc_step(struct reenc_ctx *ctx, int *fatal);
-/* For resilience "none": sync the data, then commit the progress made
- * since the last commit (nothing to write when there is none). */
-int reenc_commit_progress(struct reenc_ctx *ctx);
-/* Redo the interrupted hotzone recorded in the header (crash state);
- * 0 or 1 (that hotzone was the last one) like reenc_step. */
-int reenc_recover(struct reenc_ctx *ctx);
-/* All data already rewritten but metadata not final (a crash between our
- * last hotzone and the final commit, or cryptsetup's window): wipe the
- * unused areas, then commit the final metadata. 1 when done so. */
-int reenc_finish_if_done(struct reenc_ctx *ctx);
-
-/* reenc_segs.c: segment tables for a hotzone */
-/* New segment objects; size NULL = "dynamic"; iv in bytes. */
-struct json_object *reenc_json_segment(const char *type, uint64_t off,
-				       const uint64_t *size, int in_reenc);
-struct json_object *reenc_json_crypt(uint64_t off, uint64_t iv_bytes,
-				     const uint64_t *size, const char *cipher,
-				     uint32_t sector, int in_reenc);
-/* The current regular segments (new reference, put it). */
-struct json_object *reenc_regular_segments(struct reenc_ctx *ctx);
-int reenc_plan(struct reenc_ctx *ctx);
-/* 0 when the hotzone (offset, length) reads and writes on the device and
- * not over the moved copy of an encryption; else -EINVAL. */
-int reenc_hotzone_bounds(struct reenc_ctx *ctx);
-struct json_object *reenc_hot_segments(struct reenc_ctx *ctx);
-struct json_object *reenc_post_segments(struct reenc_ctx *ctx,
-					struct json_object *hot);
-/* Install regular segments + backups and assign digests (in memory). */
-int reenc_set_segments(struct reenc_ctx *ctx, struct json_object *regular);
-/* 1 when these regular segments describe a finished reencryption. */
-int reenc_segments_done(struct reenc_ctx *ctx, struct json_object *regular);
-/* The final metadata: one segment, no reencryption state. */
-int reenc_final_metadata(struct reenc_ctx *ctx, struct json_object *regular,
-			 uint64_t *wipe_off, uint64_t *wipe_len, int *nwipe);
-
-/* reenc_init.c: building the metadata of a new reencryption */
-/* Add the reencrypt keyslot id (area: largest gap; 4 KiB for datashift). */
-int reenc_add_keyslot(struct luks2_hdr *hdr, int id, enum reenc_mode mode,
-		      int backward, enum reenc_res res, const char *hash,
-		      uint32_t block, uint64_t shift);
-/* Add a flag to a segment object. */
-void reenc_segment_flag(struct json_object *seg, const char *flag);
-/* Replace any online-reencrypt flag with online-reencrypt-vN (0: remove). */
-void reenc_set_flag(struct luks2_hdr *hdr, int version);
-/* A fresh in-memory header (no keyslots, digests or segments). */
-struct luks2_format {
-	uint64_t hdr_size, keyslots_size;
-	const char *uuid, *label, *subsystem;
-};
-int luks2_hdr_format(struct luks2_hdr *hdr, const struct luks2_format *f);
-
-/* reenc_par.c: the CPU work of a hotzone on every online CPU */
-int reenc_workers_init(struct reenc_ctx *ctx);
-void reenc_workers_free(struct reenc_ctx *ctx);
-int reenc_par_transform(struct reenc_ctx *ctx, uint64_t off, uint8_t *buf, size_t len);
-int reenc_par_hash(struct reenc_ctx *ctx, const uint8_t *buf, size_t len, uint8_t *sums);
-
+const char *reenc_mode_name(enum reenc_mode m);
+const char *reenc_direction_name(enum reenc_direction d);
 const char *reenc_res_name(enum reenc_res r);
+const char *reenc_state_name(enum reenc_state s);
+/* Name -> enum; -EINVAL when unknown. */
+int reenc_mode_parse(const char *s, enum reenc_mode *m);
+int reenc_direction_parse(const char *s, enum reenc_direction *d);
 int reenc_res_parse(const char *s, enum reenc_res *r);
+
+/* A segment as the status shows it (type "none" when absent). */
+struct reenc_segment_info {
+	char type[8];		/* none, linear, crypt, other */
+	char cipher[64];
+	uint32_t sector_size;
+	uint64_t offset;
+	uint64_t size;		/* UINT64_MAX: to the end of the device */
+	int digest;
+};
+
+struct reenc_status {
+	enum reenc_state state;
+	int running;		/* a live process holds the reencryption lock */
+	int version;		/* requirement flag online-reencrypt-vN: 1, 2, 3 */
+	int keyslot;		/* reencrypt keyslot, -1 none */
+	int digest;		/* reencryption digest, -1 none */
+	enum reenc_mode mode;
+	enum reenc_direction direction;
+	enum reenc_res resilience;
+	char hash[32];		/* checksum hash */
+	uint32_t sector_size;	/* checksum block size */
+	uint64_t shift;		/* data shift, bytes */
+	uint64_t area_offset, area_size;	/* resilience area */
+	uint64_t progress;	/* bytes rewritten */
+	uint64_t total;		/* bytes to rewrite */
+	struct reenc_segment_info previous, final, moved;	/* backups */
+	char why[160];		/* REENC_STATE_INVALID, REENC_STATE_REPAIR */
+	char foreign[48];	/* another signature beside a broken header copy */
+};
+
+/* --- a device: data device, header, cryptsetup's locks ------------------ */
+struct reenc_dev;
+
+enum {
+	REENC_OPEN_WRITE = 1 << 0,	/* read-write, both locks held */
+	REENC_OPEN_NO_LOCKS = 1 << 1,	/* cryptsetup --disable-locks */
+};
+/* header: a detached header file, NULL when on the device. A read-only
+ * open takes no lock and accepts a foreign signature beside one valid
+ * header copy (status.foreign). */
+int reenc_dev_open(struct reenc_dev **dev, const char *path, const char *header,
+		   unsigned flags);
+void reenc_dev_close(struct reenc_dev *dev);
+const char *reenc_dev_path(const struct reenc_dev *dev);
+
+/* The state of the header as read. REENC_STATUS_PROBE_RUNNING looks at
+ * the reencryption lock (a read-only open): running is set when a live
+ * process holds it. */
+enum { REENC_STATUS_PROBE_RUNNING = 1 << 0 };
+int reenc_status(struct reenc_dev *dev, unsigned flags, struct reenc_status *st);
+/* The answer a script gets for a state: 0 clean, -EALREADY none,
+ * -EUCLEAN crash, -EBADMSG repair, -ENODEV invalid (logged). */
+int reenc_state_result(const struct reenc_status *st);
+/* Every field of the header and the state, in a stable order: emit(key,
+ * value) with values already escaped (\\, \xNN). */
+int reenc_describe(struct reenc_dev *dev, const struct reenc_status *st,
+		   int (*emit)(void *arg, const char *key, const char *val), void *arg);
+/* The same as one JSON object (the header's JSON under "metadata"); free it. */
+char *reenc_describe_json(struct reenc_dev *dev, const struct reenc_status *st);
+/* As cryptsetup open --test-passphrase: 0 when pass opens the key of the
+ * default segment (both keys and the digest during a reencryption). */
+int reenc_test_passphrase(struct reenc_dev *dev, int keyslot, const char *pass,
+			  size_t pass_len);
+
+/* --- starting a reencryption -------------------------------------------- */
+struct reenc_secret {
+	const char *data;
+	size_t len;
+};
+
+struct reenc_pbkdf {
+	const char *type;	/* pbkdf2, argon2i, argon2id (default) */
+	const char *hash;	/* pbkdf2 and AF hash (default sha256) */
+	uint32_t iterations;	/* pbkdf2 iterations, argon2 time; 0 = benchmark */
+	uint32_t memory_kb;	/* argon2 (default 1 GiB) */
+	uint32_t parallel;	/* argon2 threads (default and at most 4) */
+	uint32_t iter_time_ms;	/* benchmark target (default 2000) */
+};
+
+enum {
+	REENC_INIT_RESILIENCE = 1 << 0,	/* .resilience is set (else checksum) */
+	REENC_INIT_KEEP_KEY = 1 << 1,	/* keep the volume key */
+	REENC_INIT_FORCE_OFFLINE = 1 << 2,	/* allow a larger sector size */
+	REENC_INIT_REMOVE_OTHERS = 1 << 3,	/* drop keyslots without a passphrase */
+	REENC_INIT_PBKDF = 1 << 4,	/* .pbkdf for every new keyslot (else
+					 * each old keyslot's) */
+	REENC_INIT_FORCE_ITERATIONS = 1 << 5,	/* .pbkdf.iterations, no benchmark */
+	REENC_INIT_NO_LOCKS = 1 << 6,	/* cryptsetup --disable-locks */
+};
+
+struct reenc_params {
+	enum reenc_mode mode;
+	unsigned flags;			/* REENC_INIT_* */
+	enum reenc_res resilience;	/* checksum, journal or none */
+	const char *resilience_hash;	/* default sha256 */
+	/* reencrypt: the device's header file, if detached. encrypt: the
+	 * new header file (or 0 and data_shift). decrypt: an existing
+	 * detached header, or a new file the header moves to (removal). */
+	const char *header;
+	uint64_t hotzone;		/* header removal: moved first segment */
+	uint64_t device_size;		/* rewrite the first bytes only; 0 all */
+	uint64_t data_shift;		/* encrypt: cryptsetup --reduce-device-size */
+	const char *cipher;		/* new cipher; default: kept or aes-xts-plain64 */
+	uint32_t key_size;		/* bytes; 0 default */
+	uint32_t sector_size;		/* 0 default */
+	struct reenc_pbkdf pbkdf;	/* of new keyslots */
+	const char *uuid, *label, *subsystem;	/* encrypt: the new header */
+	uint64_t metadata_size, keyslots_size;	/* encrypt; 0 default */
+	int keyslot;			/* -1 any; N: only N (and keep only it) */
+	const struct reenc_secret *pass;	/* each unlocks and gets a keyslot */
+	int npass;
+};
+
+/* Check every parameter and the device, then write the metadata of a new
+ * reencryption, encryption or decryption of path in one commit (an
+ * encryption first moves the data a shift needs, a header removal first
+ * exports the header). -EEXIST when one is already initialized. */
+int reenc_init(const char *path, const struct reenc_params *p);
+
+/* --- running it ---------------------------------------------------------- */
+struct reenc_ctx;
+
+/* Open the keys with pass (keyslot -1: any), verify the reencryption
+ * digest, prepare the hotzone buffer. max_hotzone: upper bound of the
+ * hotzone length, 0 = the mode's default. -EUCLEAN in a crash state,
+ * -EBADMSG without a digest, -EALREADY without a reencryption. */
+int reenc_load(struct reenc_dev *dev, const char *pass, size_t pass_len, int keyslot,
+	       uint64_t max_hotzone, struct reenc_ctx **ctx);
+void reenc_free(struct reenc_ctx *ctx);
+
+/* Change the resilience before the first hotzone of this run, as
+ * cryptsetup allows on resume: checksum, journal and none among
+ * themselves (a data shift keeps datashift-checksum/-journal). hash NULL:
+ * the stored one, or sha256. 1 when committed, 0 when nothing changes. */
+int reenc_set_resilience(struct reenc_ctx *ctx, enum reenc_res res, const char *hash);
+
+struct reenc_progress {
+	uint64_t done, total;		/* bytes */
+	uint64_t offset, length;	/* the hotzone just committed */
+	int finished;
+};
+
+struct reenc_run_params {
+	uint64_t hotzones;		/* at most this many; 0 = to the end */
+	void (*progress)(const struct reenc_progress *p, void *arg);	/* per hotzone */
+	void *arg;
+	const volatile sig_atomic_t *stop;	/* set: stop at the next boundary */
+};
+
+enum { REENC_RUN_MORE = 0, REENC_RUN_FINISHED = 1, REENC_RUN_STOPPED = 2 };
+/* Finish a reencryption whose data is all rewritten, then rewrite
+ * hotzones, commit the progress of resilience none, and the final
+ * metadata after the last one. REENC_RUN_MORE: the count was reached;
+ * REENC_RUN_STOPPED: *stop was seen. -EUCLEAN: failed after the commit
+ * point (run reenc_recover). */
+int reenc_run(struct reenc_ctx *ctx, const struct reenc_run_params *p);
+/* Bytes rewritten so far and in all. */
+void reenc_get_progress(struct reenc_ctx *ctx, uint64_t *done, uint64_t *total);
+
+/* Redo the interrupted hotzone of a crash (keys and digest verified
+ * first). 0, or REENC_RUN_FINISHED when it was the last one. */
+int reenc_recover(struct reenc_dev *dev, const char *pass, size_t pass_len, int keyslot);
+/* Sign metadata without a reencryption digest (REENC_STATE_REPAIR) with
+ * the keys pass opens, after checking it would load. Returns the flag
+ * version written (2 or 3). Only after the user confirmed. */
+int reenc_repair(struct reenc_dev *dev, const char *pass, size_t pass_len, int keyslot);
+
+/* The crypto backend: "user" (OpenSSL, default) or "kernel" (AF_ALG). */
+int reenc_backend(const char *name);
 
 #endif

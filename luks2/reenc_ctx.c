@@ -12,27 +12,7 @@
 #include "common/log.h"
 #include "common/size.h"
 #include "luks2/json.h"
-#include "luks2/reenc.h"
-
-static const char *const res_names[] = {
-	"none", "checksum", "journal", "datashift", "datashift-checksum",
-	"datashift-journal",
-};
-
-const char *reenc_res_name(enum reenc_res r)
-{
-	return res_names[r];
-}
-
-int reenc_res_parse(const char *s, enum reenc_res *r)
-{
-	for (size_t i = 0; s && i < sizeof(res_names) / sizeof(res_names[0]); i++)
-		if (!strcmp(s, res_names[i])) {
-			*r = (enum reenc_res)i;
-			return 0;
-		}
-	return -EINVAL;
-}
+#include "luks2/reenc_internal.h"
 
 static int load_backup(struct reenc_ctx *c, unsigned flag, struct luks2_segment *s,
 		       struct json_object **j)
@@ -46,13 +26,13 @@ static int load_backup(struct reenc_ctx *c, unsigned flag, struct luks2_segment 
 	return luks2_segment_get(&c->d->hdr, id, s);
 }
 
-static int load_params(struct reenc_ctx *c, const struct reenc_info *ri)
+static int load_params(struct reenc_ctx *c, const struct reenc_status *ri)
 {
-	c->mode = !strcmp(ri->mode, "encrypt") ? MODE_ENCRYPT :
-		  !strcmp(ri->mode, "decrypt") ? MODE_DECRYPT : MODE_REENCRYPT;
-	c->backward = !strcmp(ri->direction, "backward");
-	if (reenc_res_parse(ri->resilience, &c->res) < 0) {
-		log_err("unknown resilience type '%s'", ri->resilience);
+	c->mode = ri->mode;
+	c->backward = ri->direction == REENC_BACKWARD;
+	c->res = ri->resilience;
+	if (c->res == REENC_RES_UNKNOWN) {
+		log_err("unknown resilience type in the reencrypt keyslot");
 		return -EINVAL;
 	}
 	c->version = ri->version;
@@ -88,7 +68,7 @@ static void load_sizes(struct reenc_ctx *c)
 	for (int id = 0; id < n && luks2_segment_get(&c->d->hdr, id, &s) == 0; id++)
 		if (s.size == LUKS2_DYNAMIC)
 			c->fixed = 0;
-	c->device_size = luks2_reencrypt_total(&c->d->hdr, c->d->size, c->shift, !c->backward);
+	c->device_size = reenc_total_bytes(&c->d->hdr, c->d->size, c->shift, !c->backward);
 }
 
 static uint64_t phys_quarter(void)
@@ -108,24 +88,24 @@ static int load_length(struct reenc_ctx *c, uint64_t max_hotzone)
 		c->alignment = c->prev.sector_size;
 	if (c->final.type == SEG_CRYPT && c->final.sector_size > c->alignment)
 		c->alignment = c->final.sector_size;
-	if (c->res == RES_CHECKSUM)
+	if (c->res == REENC_RES_CHECKSUM)
 		c->alignment = c->block;
 	if (!c->alignment || max_hotzone % c->alignment) {
 		log_err("hotzone size must be a multiple of %ju bytes", (uintmax_t)c->alignment);
 		return -EINVAL;
 	}
 	switch (c->res) {
-	case RES_NONE:
+	case REENC_RES_NONE:
 		len = max_hotzone ? max_hotzone : REENC_NONE_HOTZONE;
 		break;
-	case RES_CHECKSUM:
+	case REENC_RES_CHECKSUM:
 		if (c->hash_len <= 0) {
 			log_err("checksum resilience without a hash");
 			return -EINVAL;
 		}
 		len = c->area_size / c->hash_len * c->block;
 		break;
-	case RES_JOURNAL:
+	case REENC_RES_JOURNAL:
 		len = c->area_size;
 		break;
 	default:
@@ -151,14 +131,14 @@ static int load_keys(struct reenc_ctx *c, const char *pass, size_t len, int keys
 {
 	int r;
 
-	r = luks2_reenc_unlock(c->d, keyslot, pass, len, &c->vk_old, &c->vk_new);
+	r = reenc_unlock_keys(c->d, keyslot, pass, len, &c->vk_old, &c->vk_new);
 	if (r == -EPERM)
 		log_err("no key available with this passphrase");
 	else if (r == -ENOENT)
 		log_err("no keyslot can open the keys of this reencryption");
 	if (r < 0)
 		return r;
-	r = luks2_reenc_digest_verify(&c->d->hdr, c->version, c->vk_old, c->vk_new);
+	r = reenc_digest_verify(&c->d->hdr, c->version, c->vk_old, c->vk_new);
 	if (r < 0) {
 		log_err("reencryption metadata is invalid: its digest does not verify");
 		return -EINVAL;
@@ -181,7 +161,7 @@ static int check_regular(struct reenc_ctx *c)
 
 	/* an encryption reads its moved copy last and wipes it at the end:
 	 * below the new data offset it would be the header and keyslots */
-	if (c->has_moved && c->mode == MODE_ENCRYPT && c->moved.offset < c->data_offset) {
+	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT && c->moved.offset < c->data_offset) {
 		log_err("the moved segment (offset %ju) lies before the data offset %ju",
 			(uintmax_t)c->moved.offset, (uintmax_t)c->data_offset);
 		return -EINVAL;
@@ -212,13 +192,13 @@ static int check_regular(struct reenc_ctx *c)
 /* Everything reenc_load checks before it needs a key. */
 static int load_metadata(struct reenc_ctx *c, struct luks2_dev *d, uint64_t max_hotzone)
 {
-	struct reenc_info ri;
+	struct reenc_status ri;
 	int r;
 
 	c->d = d;
 	c->fd_data = d->fd;
-	r = luks2_reencrypt_info(&d->hdr, d->size, &ri);
-	if (!r && ri.state != REENC_CLEAN && ri.state != REENC_CRASH)
+	r = reenc_status_read(&d->hdr, d->size, &ri);
+	if (!r && ri.state != REENC_STATE_CLEAN && ri.state != REENC_STATE_CRASH)
 		r = -EINVAL;
 	if (!r)
 		r = load_params(c, &ri);
@@ -260,7 +240,7 @@ static int load_buffer(struct reenc_ctx *c)
 	return 0;
 }
 
-int reenc_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
+int reenc_ctx_load(struct reenc_ctx **ctx, struct luks2_dev *d, const char *pass,
 	       size_t pass_len, int keyslot, uint64_t max_hotzone)
 {
 	struct reenc_ctx *c = calloc(1, sizeof(*c));
@@ -293,7 +273,7 @@ int reenc_reload(struct reenc_ctx **ctx, uint64_t max_hotzone)
 		c->vk_old = old->vk_old;
 		c->vk_new = old->vk_new;
 		old->vk_old = old->vk_new = NULL;
-		r = luks2_reenc_digest_verify(&c->d->hdr, c->version, c->vk_old, c->vk_new);
+		r = reenc_digest_verify(&c->d->hdr, c->version, c->vk_old, c->vk_new);
 	}
 	if (!r)
 		r = reenc_workers_init(c);
@@ -328,9 +308,9 @@ void reenc_free(struct reenc_ctx *c)
 
 uint64_t reenc_progress(struct reenc_ctx *c)
 {
-	struct reenc_info ri;
+	struct reenc_status ri;
 
-	if (luks2_reencrypt_info(&c->d->hdr, c->d->size, &ri) < 0)
+	if (reenc_status_read(&c->d->hdr, c->d->size, &ri) < 0)
 		return 0;
 	return ri.progress;
 }

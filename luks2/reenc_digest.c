@@ -8,7 +8,7 @@
 
 #include "common/log.h"
 #include "luks2/json.h"
-#include "luks2/reencrypt.h"
+#include "luks2/reenc_internal.h"
 
 struct buf {
 	uint8_t *p;
@@ -89,7 +89,7 @@ static int reenc_keyslot(struct luks2_hdr *hdr)
 	return -ENOENT;
 }
 
-int luks2_reenc_digest_data(struct luks2_hdr *hdr, int version,
+int reenc_digest_data(struct luks2_hdr *hdr, int version,
 			    const struct volume_key *vk_old,
 			    const struct volume_key *vk_new,
 			    uint8_t *out, size_t out_len)
@@ -144,7 +144,7 @@ static int reenc_digest_id(struct luks2_hdr *hdr)
 	return ks < 0 ? ks : luks2_digest_by_keyslot(hdr, ks);
 }
 
-int luks2_reenc_digest_verify(struct luks2_hdr *hdr, int version,
+int reenc_digest_verify(struct luks2_hdr *hdr, int version,
 			      const struct volume_key *vk_old,
 			      const struct volume_key *vk_new)
 {
@@ -153,7 +153,7 @@ int luks2_reenc_digest_verify(struct luks2_hdr *hdr, int version,
 
 	if (!data)
 		return -ENOMEM;
-	n = luks2_reenc_digest_data(hdr, version, vk_old, vk_new, data, 4096);
+	n = reenc_digest_data(hdr, version, vk_old, vk_new, data, 4096);
 	if (n < 0)
 		r = n;
 	else if (digest < 0)
@@ -164,7 +164,7 @@ int luks2_reenc_digest_verify(struct luks2_hdr *hdr, int version,
 	return r;
 }
 
-int luks2_reenc_digest_create(struct luks2_hdr *hdr, int version,
+int reenc_digest_create(struct luks2_hdr *hdr, int version,
 			      const struct volume_key *vk_old,
 			      const struct volume_key *vk_new,
 			      uint32_t iterations)
@@ -174,7 +174,7 @@ int luks2_reenc_digest_create(struct luks2_hdr *hdr, int version,
 
 	if (!data)
 		return -ENOMEM;
-	n = luks2_reenc_digest_data(hdr, version, vk_old, vk_new, data, 4096);
+	n = reenc_digest_data(hdr, version, vk_old, vk_new, data, 4096);
 	if (n >= 0 && ks >= 0)
 		id = luks2_digest_create(hdr, data, n, "sha256", iterations);
 	else if (n < 0)

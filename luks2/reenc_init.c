@@ -8,9 +8,7 @@
 
 #include "common/crypto_backend/crypto_backend.h"
 #include "luks2/json.h"
-#include "luks2/reenc.h"
-
-static const char *const mode_names[] = { "reencrypt", "encrypt", "decrypt" };
+#include "luks2/reenc_internal.h"
 
 int reenc_add_keyslot(struct luks2_hdr *hdr, int id, enum reenc_mode mode,
 		      int backward, enum reenc_res res, const char *hash,
@@ -21,7 +19,7 @@ int reenc_add_keyslot(struct luks2_hdr *hdr, int id, enum reenc_mode mode,
 	char name[12];
 	int r;
 
-	if (res == RES_DATASHIFT)
+	if (res == REENC_RES_DATASHIFT)
 		r = luks2_area_find(hdr, 4096, 0, &off, &size);
 	else
 		r = luks2_area_find(hdr, 4096, 1, &off, &size);
@@ -31,18 +29,18 @@ int reenc_add_keyslot(struct luks2_hdr *hdr, int id, enum reenc_mode mode,
 	ljson_set_str(area, "type", reenc_res_name(res));
 	ljson_set_u64(area, "offset", off);
 	ljson_set_u64(area, "size", size);
-	if (res == RES_CHECKSUM || res == RES_DS_CHECKSUM) {
+	if (res == REENC_RES_CHECKSUM || res == REENC_RES_DS_CHECKSUM) {
 		ljson_set_str(area, "hash", hash);
 		ljson_set_int(area, "sector_size", block);
 	}
-	if (res == RES_DATASHIFT || res == RES_DS_CHECKSUM || res == RES_DS_JOURNAL)
+	if (res == REENC_RES_DATASHIFT || res == REENC_RES_DS_CHECKSUM || res == REENC_RES_DS_JOURNAL)
 		ljson_set_u64(area, "shift_size", shift);
 	ks = json_object_new_object();
 	json_object_object_add(ks, "area", area);
 	ljson_set_str(ks, "type", "reencrypt");
 	ljson_set_int(ks, "key_size", 1);
-	ljson_set_str(ks, "mode", mode_names[mode]);
-	ljson_set_str(ks, "direction", backward ? "backward" : "forward");
+	ljson_set_str(ks, "mode", reenc_mode_name(mode));
+	ljson_set_str(ks, "direction", reenc_direction_name(backward ? REENC_BACKWARD : REENC_FORWARD));
 	ljson_set_int(ks, "priority", 0);
 	snprintf(name, sizeof(name), "%d", id);
 	json_object_object_add(ljson_get(hdr->jobj, "keyslots"), name, ks);

@@ -6,7 +6,7 @@
 
 #include "common/io.h"
 #include "luks2/json.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 #include "luks2/reenc_json.h"
 
 static void unassign_all(struct luks2_hdr *hdr)
@@ -45,13 +45,13 @@ int reenc_set_segments(struct reenc_ctx *c, struct json_object *reg)
 		seg_add(segs, &n, json_object_get(ljson_get_id(reg, i)));
 	json_object_object_add(c->d->hdr.jobj, "segments", segs);
 	unassign_all(&c->d->hdr);
-	if (c->mode != MODE_REENCRYPT) {
+	if (c->mode != REENC_MODE_REENCRYPT) {
 		set_backup(c, segs, &n, c->jprev, c->d_old);
 		set_backup(c, segs, &n, c->jfinal, c->d_new);
 		set_backup(c, segs, &n, c->jmoved, c->d_old);
 		for (int i = 0; i < scount; i++)
 			if (seg_is_type(ljson_get_id(reg, i), "crypt"))
-				assign(c, i, c->mode == MODE_ENCRYPT ? c->d_new : c->d_old);
+				assign(c, i, c->mode == REENC_MODE_ENCRYPT ? c->d_new : c->d_old);
 		return 0;
 	}
 	if (rs >= 0) {
@@ -90,7 +90,7 @@ int reenc_segments_done(struct reenc_ctx *c, struct json_object *reg)
 			return 0;
 		if (ljson_get_u64(s, "offset", &off) < 0 || (i == 0 && off != c->data_offset))
 			return 0;
-		if (c->mode == MODE_DECRYPT) {
+		if (c->mode == REENC_MODE_DECRYPT) {
 			if (!seg_is_type(s, "linear"))
 				return 0;
 			continue;
@@ -103,13 +103,13 @@ int reenc_segments_done(struct reenc_ctx *c, struct json_object *reg)
 		    (i == 0 && iv != c->final.iv_tweak))
 			return 0;
 		/* same parameters on both sides: tell them apart by position */
-		if (c->mode == MODE_REENCRYPT && c->d_old == c->d_new &&
+		if (c->mode == REENC_MODE_REENCRYPT && c->d_old == c->d_new &&
 		    !strcmp(c->prev.cipher, c->final.cipher) &&
 		    c->prev.sector_size == c->final.sector_size)
 			return 0;
 	}
 	/* reencrypt: a segment of the right cipher may still hold the old key */
-	if (c->mode == MODE_REENCRYPT && c->d_old != c->d_new)
+	if (c->mode == REENC_MODE_REENCRYPT && c->d_old != c->d_new)
 		return seg_count(reg) == 1 && luks2_digest_by_segment(&c->d->hdr, 0) == c->d_new;
 	return seg_count(reg) == 1;
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 
 struct job {
 	struct reenc_ctx *c;

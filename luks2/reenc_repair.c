@@ -11,12 +11,13 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 
 /* v3 for a decryption with a moved segment under datashift-*, else v2. */
-int reenc_repair_version(struct luks2_hdr *hdr, const struct reenc_info *ri)
+int reenc_repair_version(struct luks2_hdr *hdr, const struct reenc_status *ri)
 {
-	if (!strcmp(ri->mode, "decrypt") && !strncmp(ri->resilience, "datashift-", 10) &&
+	if (ri->mode == REENC_MODE_DECRYPT && (ri->resilience == REENC_RES_DS_CHECKSUM ||
+						ri->resilience == REENC_RES_DS_JOURNAL) &&
 	    luks2_segment_backup(hdr, SEGF_BACKUP_MOVED) >= 0)
 		return 3;
 	return 2;
@@ -26,20 +27,20 @@ int reenc_repair_version(struct luks2_hdr *hdr, const struct reenc_info *ri)
 static int sign(struct luks2_dev *d, int version, const struct volume_key *vk_old,
 		const struct volume_key *vk_new)
 {
-	struct reenc_info ri;
+	struct reenc_status ri;
 	int r;
 
 	reenc_set_flag(&d->hdr, version);
-	r = luks2_reenc_digest_create(&d->hdr, version, vk_old, vk_new, 0);
+	r = reenc_digest_create(&d->hdr, version, vk_old, vk_new, 0);
 	if (r < 0) {
 		log_err("cannot create the reencryption digest: %s", strerror(-r));
 		return r;
 	}
-	r = luks2_reencrypt_info(&d->hdr, d->size, &ri);
-	if (!r && ri.state != REENC_CLEAN && ri.state != REENC_CRASH)
+	r = reenc_status_read(&d->hdr, d->size, &ri);
+	if (!r && ri.state != REENC_STATE_CLEAN && ri.state != REENC_STATE_CRASH)
 		r = -EINVAL;
 	if (!r)
-		r = luks2_reenc_digest_verify(&d->hdr, version, vk_old, vk_new);
+		r = reenc_digest_verify(&d->hdr, version, vk_old, vk_new);
 	if (!r)
 		r = reenc_check_metadata(d);
 	if (r < 0) {
@@ -49,19 +50,19 @@ static int sign(struct luks2_dev *d, int version, const struct volume_key *vk_ol
 	return 0;
 }
 
-int reenc_repair(struct luks2_dev *d, int keyslot, const char *pass, size_t pass_len)
+int reenc_repair_sign(struct luks2_dev *d, int keyslot, const char *pass, size_t pass_len)
 {
 	struct volume_key *vk_old = NULL, *vk_new = NULL;
-	struct reenc_info ri;
+	struct reenc_status ri;
 	int r, v;
 
-	r = luks2_reencrypt_info(&d->hdr, d->size, &ri);
+	r = reenc_status_read(&d->hdr, d->size, &ri);
 	if (r < 0)
 		return r;
-	if (ri.state != REENC_REPAIR)
+	if (ri.state != REENC_STATE_REPAIR)
 		return -EINVAL;
 	v = reenc_repair_version(&d->hdr, &ri);
-	r = luks2_reenc_unlock(d, keyslot, pass, pass_len, &vk_old, &vk_new);
+	r = reenc_unlock_keys(d, keyslot, pass, pass_len, &vk_old, &vk_new);
 	if (r == -EPERM)
 		log_err("no key available with this passphrase");
 	else if (r == -ENOENT)

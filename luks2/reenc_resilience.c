@@ -20,16 +20,16 @@
 #include "common/io.h"
 #include "common/log.h"
 #include "luks2/json.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 
 static int is_ds(enum reenc_res r)
 {
-	return r == RES_DS_CHECKSUM || r == RES_DS_JOURNAL;
+	return r == REENC_RES_DS_CHECKSUM || r == REENC_RES_DS_JOURNAL;
 }
 
 static int is_csum(enum reenc_res r)
 {
-	return r == RES_CHECKSUM || r == RES_DS_CHECKSUM;
+	return r == REENC_RES_CHECKSUM || r == REENC_RES_DS_CHECKSUM;
 }
 
 /* cryptsetup's alignment (lib/luks2/luks2_reencrypt.c
@@ -59,7 +59,7 @@ static uint32_t csum_block(struct reenc_ctx *c)
 
 static int allowed(struct reenc_ctx *c, enum reenc_res res)
 {
-	if (c->res == RES_DATASHIFT || res == RES_DATASHIFT || is_ds(c->res) != is_ds(res)) {
+	if (c->res == REENC_RES_DATASHIFT || res == REENC_RES_DATASHIFT || is_ds(c->res) != is_ds(res)) {
 		log_err("resilience %s cannot be changed to %s", reenc_res_name(c->res),
 			reenc_res_name(res));
 		return -EINVAL;
@@ -96,7 +96,7 @@ static int moved_fits(struct reenc_ctx *c, enum reenc_res res, int hash_len, uin
 		return 0;
 	if (!c->has_moved)
 		return -EINVAL;
-	cap = res == RES_DS_JOURNAL ? c->area_size : c->area_size / hash_len * block;
+	cap = res == REENC_RES_DS_JOURNAL ? c->area_size : c->area_size / hash_len * block;
 	if (c->moved.size > cap) {
 		log_err("resilience %s holds only %ju bytes, the moved segment needs %ju",
 			reenc_res_name(res), (uintmax_t)cap, (uintmax_t)c->moved.size);
@@ -123,21 +123,21 @@ static int resign(struct reenc_ctx *c, struct json_object *area, enum reenc_res 
 {
 	struct luks2_hdr *hdr = &c->d->hdr;
 	struct json_object *ks = ljson_get_id(ljson_get(hdr->jobj, "keyslots"), c->keyslot);
-	struct reenc_info ri;
+	struct reenc_status ri;
 	int r, old = luks2_digest_by_keyslot(hdr, c->keyslot);
 
 	if (!ks || old < 0)
 		return -EINVAL;
 	json_object_object_add(ks, "area", area);
-	r = luks2_reenc_digest_create(hdr, c->version, c->vk_old, c->vk_new, 0);
+	r = reenc_digest_create(hdr, c->version, c->vk_old, c->vk_new, 0);
 	if (r < 0)
 		return r;
 	drop_unused_digest(hdr, old);
-	r = luks2_reencrypt_info(hdr, c->d->size, &ri);
-	if (!r && (ri.state != REENC_CLEAN || strcmp(ri.resilience, reenc_res_name(res))))
+	r = reenc_status_read(hdr, c->d->size, &ri);
+	if (!r && (ri.state != REENC_STATE_CLEAN || ri.resilience != res))
 		r = -EINVAL;
 	if (!r)
-		r = luks2_reenc_digest_verify(hdr, c->version, c->vk_old, c->vk_new);
+		r = reenc_digest_verify(hdr, c->version, c->vk_old, c->vk_new);
 	if (!r)
 		r = reenc_check_metadata(c->d);
 	return r;
@@ -147,17 +147,17 @@ int reenc_set_resilience(struct reenc_ctx *c, enum reenc_res res, const char *ha
 {
 	struct luks2_hdr *hdr = &c->d->hdr;
 	struct json_object *saved = NULL, *area;
-	struct reenc_info ri;
+	struct reenc_status ri;
 	uint32_t block = csum_block(c);
 	int r, hash_len = 0;
 
-	r = luks2_reencrypt_info(hdr, c->d->size, &ri);
-	if (r < 0 || ri.state != REENC_CLEAN || ri.keyslot != c->keyslot) {
+	r = reenc_status_read(hdr, c->d->size, &ri);
+	if (r < 0 || ri.state != REENC_STATE_CLEAN || ri.keyslot != c->keyslot) {
 		log_err("the resilience can only change in a clean state (recover first)");
 		return r < 0 ? r : -EBUSY;
 	}
 	/* never sign what did not verify with these keys */
-	if (luks2_reenc_digest_verify(hdr, c->version, c->vk_old, c->vk_new) < 0) {
+	if (reenc_digest_verify(hdr, c->version, c->vk_old, c->vk_new) < 0) {
 		log_err("reencryption metadata is invalid: its digest does not verify");
 		return -EINVAL;
 	}

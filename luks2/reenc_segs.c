@@ -11,7 +11,7 @@
 
 #include "common/io.h"
 #include "luks2/json.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 #include "luks2/reenc_json.h"
 
 struct json_object *reenc_json_segment(const char *type, uint64_t off,
@@ -56,7 +56,7 @@ struct json_object *reenc_json_crypt(uint64_t off, uint64_t iv_bytes,
 static struct json_object *seg_new(struct reenc_ctx *c, uint64_t rel,
 				   uint64_t iv_rel, const uint64_t *size, int hot)
 {
-	if (c->mode == MODE_DECRYPT)
+	if (c->mode == REENC_MODE_DECRYPT)
 		return reenc_json_segment("linear", c->data_offset + rel, size, hot);
 	return reenc_json_crypt(c->data_offset + rel, iv_rel, size, c->final.cipher,
 			 c->final.sector_size, hot);
@@ -66,7 +66,7 @@ static struct json_object *seg_new(struct reenc_ctx *c, uint64_t rel,
 static struct json_object *seg_old(struct reenc_ctx *c, uint64_t base,
 				   uint64_t rel, const uint64_t *size)
 {
-	if (c->mode == MODE_ENCRYPT)
+	if (c->mode == REENC_MODE_ENCRYPT)
 		return reenc_json_segment("linear", base + rel, size, 0);
 	return reenc_json_crypt(base + rel, rel, size, c->prev.cipher, c->prev.sector_size, 0);
 }
@@ -154,9 +154,9 @@ int reenc_plan(struct reenc_ctx *c)
 	uint64_t s0;
 
 	c->moved_chunk = 0;
-	if (c->has_moved && c->mode == MODE_ENCRYPT) {
+	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT) {
 		r = plan_encrypt_moved(c, segs);
-	} else if (c->has_moved && c->mode == MODE_DECRYPT) {
+	} else if (c->has_moved && c->mode == REENC_MODE_DECRYPT) {
 		r = plan_decrypt_moved(c, segs);
 	} else if (!c->backward) {
 		c->length = c->max_len;
@@ -206,7 +206,7 @@ int reenc_hotzone_bounds(struct reenc_ctx *c)
 	if (c->offset > UINT64_MAX - c->data_offset || w > dev || c->length > dev - w ||
 	    (!c->moved_chunk && r < c->prev.offset) || r > dev || c->length > dev - r)
 		return -EINVAL;
-	if (c->has_moved && c->mode == MODE_ENCRYPT && w < c->moved.offset + c->moved.size &&
+	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT && w < c->moved.offset + c->moved.size &&
 	    c->moved.offset < w + c->length)
 		return -EINVAL;
 	return 0;
@@ -300,9 +300,9 @@ struct json_object *reenc_hot_segments(struct reenc_ctx *c)
 {
 	struct json_object *cur = reenc_regular_segments(c), *h;
 
-	if (c->has_moved && c->mode == MODE_ENCRYPT)
+	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT)
 		h = hot_encrypt_moved(c, cur);
-	else if (c->has_moved && c->mode == MODE_DECRYPT)
+	else if (c->has_moved && c->mode == REENC_MODE_DECRYPT)
 		h = hot_decrypt_moved(c, cur);
 	else if (!c->backward)
 		h = hot_forward(c);
@@ -390,9 +390,9 @@ struct json_object *reenc_post_segments(struct reenc_ctx *c, struct json_object 
 
 	if (rs < 0)
 		return NULL;
-	if (c->has_moved && c->mode == MODE_ENCRYPT)
+	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT)
 		return post_encrypt_moved(c, hot, rs);
-	if (c->has_moved && c->mode == MODE_DECRYPT)
+	if (c->has_moved && c->mode == REENC_MODE_DECRYPT)
 		return post_decrypt_moved(c, hot, rs);
 	if (!c->backward)
 		return post_forward(c, hot, rs);

@@ -8,24 +8,15 @@
 
 #include "common/log.h"
 #include "luks2/json.h"
-#include "luks2/reencrypt.h"
+#include "luks2/reenc_internal.h"
 #include "luks2/validate.h"
-
-const char *reenc_state_name(enum reenc_state s)
-{
-	static const char *names[] = {
-		"none", "clean", "crash", "repair-needed", "invalid",
-	};
-
-	return names[s];
-}
 
 static void copy_str(char *dst, size_t n, const char *s)
 {
 	snprintf(dst, n, "%s", s ? s : "");
 }
 
-static int read_keyslot(struct luks2_hdr *hdr, struct reenc_info *ri)
+static int read_keyslot(struct luks2_hdr *hdr, struct reenc_status *ri)
 {
 	struct json_object *ks, *area;
 
@@ -39,17 +30,21 @@ static int read_keyslot(struct luks2_hdr *hdr, struct reenc_info *ri)
 		return -ENOENT;
 	ks = ljson_get_id(ljson_get(hdr->jobj, "keyslots"), ri->keyslot);
 	area = ljson_get(ks, "area");
-	copy_str(ri->mode, sizeof(ri->mode), ljson_get_str(ks, "mode"));
-	copy_str(ri->direction, sizeof(ri->direction), ljson_get_str(ks, "direction"));
-	copy_str(ri->resilience, sizeof(ri->resilience), ljson_get_str(area, "type"));
+	/* mode and direction are validated (validate_keyslots.c); an
+	 * unknown resilience is refused when a run loads the metadata */
+	reenc_mode_parse(ljson_get_str(ks, "mode"), &ri->mode);
+	reenc_direction_parse(ljson_get_str(ks, "direction"), &ri->direction);
+	if (reenc_res_parse(ljson_get_str(area, "type"), &ri->resilience) < 0)
+		ri->resilience = REENC_RES_UNKNOWN;
 	/* The reencryption digest covers hash and sector_size only for the
 	 * checksum types and shift_size only for the datashift types
 	 * (reenc_digest.c): elsewhere those fields mean nothing. */
-	if (strstr(ri->resilience, "checksum")) {
+	if (ri->resilience == REENC_RES_CHECKSUM || ri->resilience == REENC_RES_DS_CHECKSUM) {
 		copy_str(ri->hash, sizeof(ri->hash), ljson_get_str(area, "hash"));
 		ljson_get_u32(area, "sector_size", &ri->sector_size);
 	}
-	if (!strncmp(ri->resilience, "datashift", 9))
+	if (ri->resilience == REENC_RES_DATASHIFT || ri->resilience == REENC_RES_DS_CHECKSUM ||
+	    ri->resilience == REENC_RES_DS_JOURNAL)
 		ljson_get_u64(area, "shift_size", &ri->shift);
 	ljson_get_u64(area, "offset", &ri->area_offset);
 	ljson_get_u64(area, "size", &ri->area_size);
@@ -58,14 +53,14 @@ static int read_keyslot(struct luks2_hdr *hdr, struct reenc_info *ri)
 }
 
 /* Has this regular segment been rewritten already? */
-static int segment_done(const struct reenc_info *ri, const struct luks2_segment *s,
+static int segment_done(const struct reenc_status *ri, const struct luks2_segment *s,
 			const struct luks2_segment *final)
 {
 	if (s->flags & SEGF_IN_REENC)
 		return 0;
-	if (!strcmp(ri->mode, "encrypt"))
+	if (ri->mode == REENC_MODE_ENCRYPT)
 		return s->type == SEG_CRYPT;
-	if (!strcmp(ri->mode, "decrypt"))
+	if (ri->mode == REENC_MODE_DECRYPT)
 		return s->type == SEG_LINEAR;
 	return s->type == final->type && s->digest == final->digest &&
 	       !strcmp(s->cipher, final->cipher) && s->sector_size == final->sector_size;
@@ -76,7 +71,7 @@ static int segment_done(const struct reenc_info *ri, const struct luks2_segment 
  * the device from the new data offset on, less the shift of a forward data
  * shift (the stale tail). The dynamic segment's physical end depends on
  * which side it is on, so it cannot simply be summed. */
-uint64_t luks2_reencrypt_total(struct luks2_hdr *hdr, uint64_t dev_size,
+uint64_t reenc_total_bytes(struct luks2_hdr *hdr, uint64_t dev_size,
 			       uint64_t shift, int forward)
 {
 	struct luks2_segment s, final;
@@ -95,7 +90,7 @@ uint64_t luks2_reencrypt_total(struct luks2_hdr *hdr, uint64_t dev_size,
 	return dev_size > cut ? dev_size - cut : 0;
 }
 
-static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info *ri)
+static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_status *ri)
 {
 	struct luks2_segment s, final;
 	int n = luks2_segment_count(hdr), fid;
@@ -105,13 +100,13 @@ static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info
 	fid = luks2_segment_backup(hdr, SEGF_BACKUP_FINAL);
 	if (fid < 0 || luks2_segment_get(hdr, fid, &final) < 0)
 		return;
-	ri->total = luks2_reencrypt_total(hdr, dev_size, ri->shift,
-					  strcmp(ri->direction, "backward"));
+	ri->total = reenc_total_bytes(hdr, dev_size, ri->shift,
+					  ri->direction == REENC_FORWARD);
 	for (int id = 0; id < n; id++) {
 		if (luks2_segment_get(hdr, id, &s) < 0)
 			return;
-		if ((s.flags & SEGF_IN_REENC) && ri->state != REENC_INVALID)
-			ri->state = REENC_CRASH;
+		if ((s.flags & SEGF_IN_REENC) && ri->state != REENC_STATE_INVALID)
+			ri->state = REENC_STATE_CRASH;
 		if (segment_done(ri, &s, &final)) {
 			done += luks2_segment_len(&s, dev_size);
 			done_dynamic |= s.size == LUKS2_DYNAMIC;
@@ -126,20 +121,20 @@ static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_info
 	ri->progress = done < ri->total ? done : ri->total;
 }
 
-int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
-			 struct reenc_info *ri)
+int reenc_status_read(struct luks2_hdr *hdr, uint64_t dev_size,
+			 struct reenc_status *ri)
 {
 	int unknown = 0, v;
 	char uname[64] = "";
 
 	memset(ri, 0, sizeof(*ri));
 	ri->keyslot = ri->digest = -1;
-	v = luks2_reencrypt_flag_version(hdr->jobj, &unknown, uname, sizeof(uname));
+	v = reenc_flag_version(hdr->jobj, &unknown, uname, sizeof(uname));
 	if (v < 0)
 		return v;
 	ri->version = v;
 	if (unknown) {
-		ri->state = REENC_INVALID;
+		ri->state = REENC_STATE_INVALID;
 		if (!uname[0])
 			snprintf(uname, sizeof(uname), "online-reencrypt-v%d", v);
 		snprintf(ri->why, sizeof(ri->why), "unknown requirement '%s'", uname);
@@ -149,19 +144,19 @@ int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
 	if (!v)
 		return 0;
 	if (read_keyslot(hdr, ri) < 0) {
-		if (ri->state != REENC_INVALID)
+		if (ri->state != REENC_STATE_INVALID)
 			snprintf(ri->why, sizeof(ri->why),
 				 "reencryption flag without a reencrypt keyslot");
-		ri->state = REENC_INVALID;
+		ri->state = REENC_STATE_INVALID;
 		return 0;
 	}
-	if (ri->state != REENC_INVALID)
-		ri->state = REENC_CLEAN;
+	if (ri->state != REENC_STATE_INVALID)
+		ri->state = REENC_STATE_CLEAN;
 	progress(hdr, dev_size, ri);
-	if (ri->state == REENC_INVALID)
+	if (ri->state == REENC_STATE_INVALID)
 		return 0;
 	if (v == 1 || ri->digest < 0) {
-		ri->state = REENC_REPAIR;
+		ri->state = REENC_STATE_REPAIR;
 		snprintf(ri->why, sizeof(ri->why), "%s",
 			 v == 1 ? "metadata written without a reencryption digest (online-reencrypt)"
 				: "reencryption digest missing");
@@ -169,7 +164,7 @@ int luks2_reencrypt_info(struct luks2_hdr *hdr, uint64_t dev_size,
 	return 0;
 }
 
-int luks2_reenc_unlock(struct luks2_dev *d, int keyslot, const char *pass,
+int reenc_unlock_keys(struct luks2_dev *d, int keyslot, const char *pass,
 		       size_t pass_len, struct volume_key **vk_old,
 		       struct volume_key **vk_new)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "luks2/json.h"
-#include "luks2/reencrypt.h"
+#include "luks2/segment.h"
 
 static unsigned parse_flags(struct json_object *arr)
 {

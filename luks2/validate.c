@@ -131,7 +131,7 @@ static int scan_requirements(struct json_object *root, struct req_scan *rs,
 	return 0;
 }
 
-int luks2_reencrypt_flag_version(struct json_object *root, int *unknown,
+int reenc_flag_version(struct json_object *root, int *unknown,
 				 char *unknown_name, size_t unknown_len)
 {
 	struct req_scan rs;

@@ -23,7 +23,7 @@ int luks2_validate(struct json_object *root, uint64_t hdr_size,
  * *unknown is set to 1 when a flag we do not know is present (which makes
  * the device read-only), e.g. "online-reencrypt-v999" or "foo".
  */
-int luks2_reencrypt_flag_version(struct json_object *root, int *unknown,
+int reenc_flag_version(struct json_object *root, int *unknown,
 				 char *unknown_name, size_t unknown_len);
 
 #endif

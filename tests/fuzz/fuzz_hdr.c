@@ -11,7 +11,7 @@
 
 #include "applets/status_kv.h"
 #include "luks2/luks2.h"
-#include "luks2/reencrypt.h"
+#include "luks2/reenc_internal.h"
 #include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -28,14 +28,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void report(struct luks2_dev *d)
 {
 	struct kv_list kv = { 0 };
-	struct reenc_info ri;
+	struct reenc_status ri;
 	struct luks2_map m;
 
 	luks2_data_offset(&d->hdr);
 	luks2_keyslots_size(&d->hdr);
 	if (luks2_segment_map(&d->hdr, d->size, 0, &m) == 0)
 		luks2_segment_map(&d->hdr, d->size, m.len, &m);
-	if (luks2_reencrypt_info(&d->hdr, d->size, &ri) < 0)
+	if (reenc_status_read(&d->hdr, d->size, &ri) < 0)
 		return;
 	if (!status_collect(d, &ri, 0, &kv)) {
 		kv_print_all(&kv);

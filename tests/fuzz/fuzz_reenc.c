@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "luks2/luks2.h"
-#include "luks2/reenc.h"
+#include "luks2/reenc_internal.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #define PASS "fuzz-pass"
@@ -99,24 +99,24 @@ static void run(const char *path, int resign)
 {
 	struct volume_key *vk_old = NULL, *vk_new = NULL;
 	struct reenc_ctx *c = NULL;
-	struct reenc_info ri;
+	struct reenc_status ri;
 	struct luks2_dev d;
 	int fatal = 0, r;
 
 	if (luks2_dev_open(&d, path, NULL, 1) < 0)
 		return;
-	if (resign && luks2_reencrypt_info(&d.hdr, d.size, &ri) == 0 && ri.version > 0 &&
-	    luks2_reenc_unlock(&d, -1, PASS, strlen(PASS), &vk_old, &vk_new) == 0)
-		luks2_reenc_digest_create(&d.hdr, ri.version, vk_old, vk_new, 1000);
+	if (resign && reenc_status_read(&d.hdr, d.size, &ri) == 0 && ri.version > 0 &&
+	    reenc_unlock_keys(&d, -1, PASS, strlen(PASS), &vk_old, &vk_new) == 0)
+		reenc_digest_create(&d.hdr, ri.version, vk_old, vk_new, 1000);
 	vk_free(vk_old);
 	vk_free(vk_new);
-	if (luks2_reencrypt_info(&d.hdr, d.size, &ri) == 0 &&
-	    reenc_load(&c, &d, PASS, strlen(PASS), -1, 0) == 0) {
-		if (ri.state == REENC_CRASH) {
-			r = reenc_recover(c);
+	if (reenc_status_read(&d.hdr, d.size, &ri) == 0 &&
+	    reenc_ctx_load(&c, &d, PASS, strlen(PASS), -1, 0) == 0) {
+		if (ri.state == REENC_STATE_CRASH) {
+			r = reenc_recover_hotzone(c);
 		} else {
 			r = reenc_step(c, &fatal);
-			if (r == 0 && c->res == RES_NONE)
+			if (r == 0 && c->res == REENC_RES_NONE)
 				reenc_commit_progress(c);
 		}
 		reenc_progress(c);

@@ -14,7 +14,7 @@
 #include "common/opt.h"
 #include "luks2/json.h"
 #include "luks2/luks2.h"
-#include "luks2/reencrypt.h"
+#include "luks2/reenc_internal.h"
 
 static int failed;
 
@@ -103,7 +103,7 @@ static void test_segments(void)
 {
 	struct luks2_hdr hdr = { .hdr_size = 16384 };
 	struct luks2_map m;
-	struct reenc_info ri;
+	struct reenc_status ri;
 	uint64_t dev = 32 << 20;
 	int r;
 
@@ -120,9 +120,9 @@ static void test_segments(void)
 	   m.len == dev - 13631488, "map L in dynamic tail", "wrong mapping");
 	r = luks2_segment_map(&hdr, dev, dev - 5242880, &m);
 	ok(r == -ERANGE, "map past end", "want -ERANGE");
-	r = luks2_reencrypt_info(&hdr, dev, &ri);
-	ok(!r && ri.state == REENC_CRASH && ri.total == dev - 5242880 &&
-	   ri.progress == 4194304 && !strcmp(ri.resilience, "checksum") &&
+	r = reenc_status_read(&hdr, dev, &ri);
+	ok(!r && ri.state == REENC_STATE_CRASH && ri.total == dev - 5242880 &&
+	   ri.progress == 4194304 && ri.resilience == REENC_RES_CHECKSUM &&
 	   ri.sector_size == 4096, "reencrypt info crash", "wrong state/progress");
 	json_object_put(hdr.jobj);
 }
@@ -139,12 +139,12 @@ static void test_dre(void)
 	hdr.jobj = json_tokener_parse(crash_json);
 	/* make it clean: plain segments as after init */
 	json_object_object_del(ljson_get(hdr.jobj, "segments"), "1");
-	n = luks2_reenc_digest_data(&hdr, 2, a, b, buf, sizeof(buf));
+	n = reenc_digest_data(&hdr, 2, a, b, buf, sizeof(buf));
 	ok(n == 274, "D_re length reencrypt/checksum (A.1)", "want 274");
 	ok(n > 2 && buf[0] == 'v' && buf[1] == '2', "D_re version bytes", "want v2");
-	n = luks2_reenc_digest_data(&hdr, 2, NULL, b, buf, sizeof(buf));
+	n = reenc_digest_data(&hdr, 2, NULL, b, buf, sizeof(buf));
 	ok(n == 210, "D_re without old key", "want 210");
-	n = luks2_reenc_digest_data(&hdr, 2, NULL, NULL, buf, sizeof(buf));
+	n = reenc_digest_data(&hdr, 2, NULL, NULL, buf, sizeof(buf));
 	ok(n == -EINVAL, "D_re needs a key", "want -EINVAL");
 	vk_free(a);
 	vk_free(b);

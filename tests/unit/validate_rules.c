@@ -7,7 +7,7 @@
  * Each case is also read as a device (luks2_hdr_read on a memfd) with the
  * mutation in both copies, in the primary only and in the secondary only:
  * no crash, and the other copy is used when only one is broken.
- * Also luks2_reencrypt_flag_version() and a few luks2/json.c helpers.
+ * Also reenc_flag_version() and a few luks2/json.c helpers.
  *
  *   validate_rules        "PASS: validate_rules: <case>" / "FAIL: ...: <why>"
  *   validate_rules --jq   one line per case, tab separated: name, base
@@ -403,7 +403,7 @@ static void run_flag_case(const struct flag_case *f)
 	int r, unknown = -1;
 
 	root = build(f->base, f->ops, &jq);
-	r = root ? luks2_reencrypt_flag_version(root, &unknown, name, sizeof(name)) : -ENOENT;
+	r = root ? reenc_flag_version(root, &unknown, name, sizeof(name)) : -ENOENT;
 	json_object_put(root);
 	snprintf(msg, sizeof(msg), "flag version: %s", f->name);
 	if (r != f->version ||

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Segments and the logical -> physical mapping (doc/format.md §3.2). */
+#ifndef LUKS2_SEGMENT_H
+#define LUKS2_SEGMENT_H
+
+#include <stdint.h>
+
+#include "luks2/luks2.h"
+
+enum seg_type { SEG_LINEAR, SEG_CRYPT, SEG_OTHER };
+enum {
+	SEGF_IN_REENC = 1 << 0,
+	SEGF_BACKUP_PREVIOUS = 1 << 1,
+	SEGF_BACKUP_FINAL = 1 << 2,
+	SEGF_BACKUP_MOVED = 1 << 3,
+	SEGF_BACKUP_OTHER = 1 << 4,
+};
+#define SEGF_BACKUP (SEGF_BACKUP_PREVIOUS | SEGF_BACKUP_FINAL | \
+		     SEGF_BACKUP_MOVED | SEGF_BACKUP_OTHER)
+
+struct luks2_segment {
+	int id;
+	enum seg_type type;
+	uint64_t offset;	/* bytes on the data device */
+	uint64_t size;		/* bytes; LUKS2_DYNAMIC = to the end */
+	uint64_t iv_tweak;	/* 512-byte units */
+	char cipher[64];
+	uint32_t sector_size;
+	unsigned flags;
+	int digest;		/* -1 none */
+};
+
+/* Segment id -> parsed segment. -ENOENT when absent. */
+int luks2_segment_get(struct luks2_hdr *hdr, int id, struct luks2_segment *s);
+/* Number of regular (non-backup) segments. */
+int luks2_segment_count(struct luks2_hdr *hdr);
+/* Id of the backup segment with the flag, or -ENOENT. */
+int luks2_segment_backup(struct luks2_hdr *hdr, unsigned flag);
+/* Size of a segment on a data device of dev_size bytes (dynamic resolved). */
+uint64_t luks2_segment_len(const struct luks2_segment *s, uint64_t dev_size);
+
+/*
+ * The segment model: logical offset L (what a reader of the opened device
+ * sees) -> the regular segment holding it, the physical byte offset on the
+ * data device, the IV (512-byte units) of that byte, and how many bytes
+ * from L stay in the same segment. -ERANGE past the end.
+ */
+struct luks2_map {
+	struct luks2_segment seg;
+	uint64_t physical;
+	uint64_t iv;
+	uint64_t len;
+};
+int luks2_segment_map(struct luks2_hdr *hdr, uint64_t dev_size, uint64_t L,
+		      struct luks2_map *m);
+
+#endif
