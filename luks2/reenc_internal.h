@@ -193,4 +193,16 @@ int reenc_unlock_keys(struct luks2_dev *d, int keyslot, const char *pass,
 		       size_t pass_len, struct volume_key **vk_old,
 		       struct volume_key **vk_new);
 
+
+/* reenc_dev.c: the device handle of luks2/reenc.h */
+struct reenc_dev {
+	struct luks2_dev d;
+	int lock_md, lock_re;	/* -1 when not held */
+	int opened;
+	unsigned flags;		/* REENC_OPEN_* */
+};
+/* -EALREADY, -EUCLEAN, -EBADMSG or -ENODEV with one line saying why a
+ * run cannot start in this state (crash_ok: a crash state is fine). */
+int reenc_state_refuse(const struct reenc_status *st, int crash_ok);
+
 #endif
