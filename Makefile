@@ -56,7 +56,7 @@ LUKS2_SRC := \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \
 	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c \
-	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_par.c luks2/reenc_repair.c luks2/reenc_resilience.c
+	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c luks2/reenc_repair.c luks2/reenc_resilience.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
 	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \
@@ -118,6 +118,12 @@ $(B)/tests/ioprobe.so: tests/helpers/ioprobe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
 	chmod a-x $@
+
+# The example program: the public engine header alone (tests/example,
+# run by tests/cli/example.test). -I luks2 only: no other project header.
+$(B)/example/reencrypt-image: tests/example/reencrypt-image.c $(B)/libluks2box.a
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_FILE_OFFSET_BITS=64 -iquote . $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS)) $(B)/tests/killwrite.so \
 	$(B)/tests/ioprobe.so

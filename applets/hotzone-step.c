@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hotzone-step: rewrite the next hotzone of a reencryption and commit. */
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,9 +11,11 @@
 #include <json-c/json.h>
 
 #include "applets/applet.h"
-#include "applets/session.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "common/passphrase.h"
+#include "common/safemem.h"
+#include "luks2/reenc.h"
 
 enum { OPT_ALL = OPT_APPLET, OPT_HOTZONE, OPT_PROGRESS_JSON, OPT_RES, OPT_RES_HASH };
 
@@ -103,89 +106,83 @@ static void print_json(const char *path, uint64_t done, uint64_t total, uint64_t
 	json_object_put(o);
 }
 
-static void report(struct reenc_ctx *c, const struct step_opts *o, double t0,
-		   uint64_t done0, int finished)
-{
-	uint64_t total = c->device_size, done = finished ? total : reenc_progress(c);
-	double el = now_ms() - t0, speed = el > 0 ? (done - done0) / el * 1e3 : 0;
-	uint64_t eta = speed > 0 ? (uint64_t)((total - done) / speed * 1e3) : 0;
+struct report {
+	const struct step_opts *o;
+	const char *path;
+	double t0;
+	uint64_t done0;
+};
 
-	if (o->json)
-		print_json(c->d->path, done, total, (uint64_t)speed, eta, (uint64_t)el);
-	log_verbose("offset=%ju length=%ju remaining=%ju", (uintmax_t)c->offset,
-		    (uintmax_t)c->length, (uintmax_t)(total - done));
-	if (!o->json && log_get_level() >= LOG_NORMAL && isatty(STDERR_FILENO))
+static void report(const struct reenc_progress *p, void *arg)
+{
+	struct report *rp = arg;
+	double el = now_ms() - rp->t0;
+	double speed = el > 0 ? (p->done - rp->done0) / el * 1e3 : 0;
+	uint64_t eta = speed > 0 ? (uint64_t)((p->total - p->done) / speed * 1e3) : 0;
+
+	if (rp->o->json)
+		print_json(rp->path, p->done, p->total, (uint64_t)speed, eta, (uint64_t)el);
+	if (!rp->o->json && log_get_level() >= LOG_NORMAL && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%s: %5.1f%% %ju/%ju MiB, %.1f MiB/s, ETA %jus   ",
-			c->d->path, total ? 100.0 * done / total : 100.0,
-			(uintmax_t)(done >> 20), (uintmax_t)(total >> 20), speed / 1048576,
+			rp->path, p->total ? 100.0 * p->done / p->total : 100.0,
+			(uintmax_t)(p->done >> 20), (uintmax_t)(p->total >> 20), speed / 1048576,
 			(uintmax_t)(eta / 1000));
 	fflush(stdout);
 }
 
-static int run(struct reenc_ctx *c, const struct step_opts *o)
+static int run(struct reenc_dev *dev, struct reenc_ctx *c, const struct step_opts *o)
 {
-	uint64_t n = 0, done0 = reenc_progress(c);
-	double t0 = now_ms();
-	int r = 0, fatal = 0;
-
-	while (!stop && (o->all || n < (o->count ? o->count : 1))) {
-		r = reenc_step(c, &fatal);
-		if (r < 0)
-			break;
-		n++;
-		report(c, o, t0, done0, r == 1);
-		if (r == 1)
-			break;
-	}
-	if (isatty(STDERR_FILENO) && !o->json && log_get_level() >= LOG_NORMAL)
-		fprintf(stderr, "\n");
-	if (r == 0 && c->res == REENC_RES_NONE && n) {
-		r = reenc_commit_progress(c);
-		if (r < 0) {
-			log_err("resilience none: cannot commit the progress of this run (%s); the "
-				"header still describes its start", strerror(-r));
-			return RC_FAIL;
-		}
-	}
-	if (r < 0)
-		return fatal ? RC_RECOVER : exit_from_errno(r);
-	if (stop)
-		log_info("interrupted; metadata is clean, run again to resume");
-	return r == 1 ? RC_DONE : RC_OK;
-}
-
-/* --resilience: cryptsetup's names on resume (src/utils_reencrypt.c
- * reencrypt_verify_and_update_params), then the engine's transaction. */
-static int set_resilience(struct reenc_ctx **c, const struct step_opts *o)
-{
-	enum reenc_res res;
-	const char *hash;
+	struct report rp = { .o = o, .path = reenc_dev_path(dev), .t0 = now_ms() };
+	struct reenc_run_params p = {
+		.hotzones = o->all ? 0 : o->count ? o->count : 1,
+		.progress = report, .arg = &rp, .stop = &stop,
+	};
+	uint64_t total;
 	int r;
 
-	if (reenc_res_parse(o->res, &res) < 0 || res == REENC_RES_DATASHIFT) {
+	reenc_get_progress(c, &rp.done0, &total);
+	r = reenc_run(c, &p);
+	if (isatty(STDERR_FILENO) && !o->json && log_get_level() >= LOG_NORMAL)
+		fprintf(stderr, "\n");
+	if (r == REENC_RUN_STOPPED)
+		log_info("interrupted; metadata is clean, run again to resume");
+	return r < 0 ? exit_from_errno(r) : r == REENC_RUN_FINISHED ? RC_DONE : RC_OK;
+}
+
+/* --resilience: the names cryptsetup takes on resume, parsed once. */
+static int set_resilience(struct reenc_ctx *c, const struct step_opts *o)
+{
+	enum reenc_res res;
+
+	if (reenc_res_parse(o->res, &res) < 0) {
 		log_err("--resilience must be checksum, journal or none");
 		return -EINVAL;
 	}
-	if ((*c)->res == REENC_RES_DS_CHECKSUM || (*c)->res == REENC_RES_DS_JOURNAL) {
-		if (res == REENC_RES_CHECKSUM)
-			res = REENC_RES_DS_CHECKSUM;
-		else if (res == REENC_RES_JOURNAL)
-			res = REENC_RES_DS_JOURNAL;
-	}
-	hash = o->res_hash ? o->res_hash : (*c)->hash[0] ? (*c)->hash : "sha256";
-	r = reenc_set_resilience(*c, res, hash);
-	if (r <= 0)
+	return reenc_set_resilience(c, res, o->res_hash);
+}
+
+static int load(struct reenc_dev *dev, const struct common_opts *co, uint64_t hotzone,
+		struct reenc_ctx **c)
+{
+	char *pass = NULL;
+	size_t len;
+	int r;
+
+	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
+	if (r < 0)
 		return r;
-	log_verbose("resilience is now %s", reenc_res_name(res));
-	return reenc_reload(c, o->hotzone);
+	r = reenc_load(dev, pass, len, co->key_slot, hotzone, c);
+	safe_free(pass);
+	return r;
 }
 
 int hotzone_step_main(int argc, char **argv)
 {
 	struct step_opts o = { 0 };
 	struct reenc_ctx *c = NULL;
+	struct reenc_dev *dev = NULL;
+	struct reenc_status st;
 	struct common_opts co;
-	struct session s;
 	int i, r, rc;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
@@ -193,36 +190,24 @@ int hotzone_step_main(int argc, char **argv)
 		return rc;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	r = session_open(&s, argv[i], &co);
-	if (r < 0) {
-		rc = exit_from_errno(r);
-		goto out;
-	}
-	rc = session_state_rc(&s.ri, 0);
-	if (rc != RC_OK)
-		goto out;
-	if (o.res_hash && !o.res) {
+	r = reenc_dev_open(&dev, argv[i], co.header, REENC_OPEN_WRITE |
+			   (co.disable_locks ? REENC_OPEN_NO_LOCKS : 0));
+	if (!r)
+		r = reenc_status(dev, 0, &st);
+	if (!r)
+		r = reenc_state_check(&st, 0);
+	if (!r && o.res_hash && !o.res) {
 		log_err("--resilience-hash needs --resilience");
-		rc = RC_FAIL;
-		goto out;
+		r = -EINVAL;
 	}
-	r = session_load(&s, &co, o.hotzone, &c);
-	if (r >= 0 && o.res)
-		r = set_resilience(&c, &o);
-	if (r < 0) {
-		rc = exit_from_errno(r);
-		goto out;
-	}
-	r = reenc_finish_if_done(c);
-	if (r != 0) {
-		rc = r < 0 ? RC_FAIL : RC_DONE;
-		goto out;
-	}
-	rc = run(c, &o);
+	if (!r)
+		r = load(dev, &co, o.hotzone, &c);
+	if (!r && o.res)
+		r = set_resilience(c, &o);
+	rc = r < 0 ? exit_from_errno(r) : run(dev, c, &o);
 	if (rc == RC_OK || rc == RC_DONE)
 		rc = opt_finish_stdout() ? RC_FAIL : rc;
-out:
 	reenc_free(c);
-	session_close(&s);
+	reenc_dev_close(dev);
 	return rc;
 }

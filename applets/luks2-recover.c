@@ -9,12 +9,11 @@
 #include <unistd.h>
 
 #include "applets/applet.h"
-#include "applets/session.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/passphrase.h"
-#include "luks2/json.h"
-#include "luks2/validate.h"
+#include "common/safemem.h"
+#include "luks2/reenc.h"
 
 enum { OPT_REPAIR_UNVERIFIED = OPT_APPLET };
 
@@ -51,47 +50,45 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	return 0;
 }
 
-static void show_segment(FILE *f, const char *label, struct luks2_hdr *hdr, unsigned flag)
+static void show_segment(FILE *f, const char *label, const struct reenc_segment_info *s)
 {
-	struct luks2_segment s;
 	char c[64], size[32];
 
-	if (luks2_segment_get(hdr, luks2_segment_backup(hdr, flag), &s) < 0) {
+	if (!strcmp(s->type, "none")) {
 		fprintf(f, "  %-11s none\n", label);
 		return;
 	}
-	if (s.size == LUKS2_DYNAMIC)
+	if (s->size == UINT64_MAX)
 		snprintf(size, sizeof(size), "to the end");
 	else
-		snprintf(size, sizeof(size), "%ju bytes", (uintmax_t)s.size);
-	if (s.type == SEG_CRYPT)
+		snprintf(size, sizeof(size), "%ju bytes", (uintmax_t)s->size);
+	if (!strcmp(s->type, "crypt"))
 		fprintf(f, "  %-11s encrypted, %s, sector %u, offset %ju, %s, key digest %d\n",
-			label, log_printable(c, sizeof(c), s.cipher), s.sector_size,
-			(uintmax_t)s.offset, size, s.digest);
+			label, log_printable(c, sizeof(c), s->cipher), s->sector_size,
+			(uintmax_t)s->offset, size, s->digest);
 	else
 		fprintf(f, "  %-11s %s, offset %ju, %s\n", label,
-			s.type == SEG_LINEAR ? "PLAINTEXT (linear)" : "unknown type",
-			(uintmax_t)s.offset, size);
+			!strcmp(s->type, "linear") ? "PLAINTEXT (linear)" : "unknown type",
+			(uintmax_t)s->offset, size);
 }
 
 /* What the unverified metadata would do, for the user to judge. */
-static void show(FILE *f, struct session *s)
+static void show(FILE *f, const char *path, const struct reenc_status *st)
 {
-	const struct reenc_status *ri = &s->ri;
 	fprintf(f, "%s: UNVERIFIED reencryption metadata: %s.\n"
 		"Anyone able to write to the device can write such metadata (CVE-2021-4122).\n"
 		"Repair it only if you started this operation yourself. It would do:\n",
-		s->d.path, ri->why);
+		path, st->why);
 	fprintf(f, "  %-11s %s, %s, resilience %s\n", "operation:",
-		reenc_mode_name(ri->mode), reenc_direction_name(ri->direction),
-		reenc_res_name(ri->resilience));
-	show_segment(f, "from:", &s->d.hdr, SEGF_BACKUP_PREVIOUS);
-	show_segment(f, "to:", &s->d.hdr, SEGF_BACKUP_FINAL);
-	if (luks2_segment_backup(&s->d.hdr, SEGF_BACKUP_MOVED) >= 0)
-		show_segment(f, "moved:", &s->d.hdr, SEGF_BACKUP_MOVED);
+		reenc_mode_name(st->mode), reenc_direction_name(st->direction),
+		reenc_res_name(st->resilience));
+	show_segment(f, "from:", &st->previous);
+	show_segment(f, "to:", &st->final);
+	if (strcmp(st->moved.type, "none"))
+		show_segment(f, "moved:", &st->moved);
 	fprintf(f, "  %-11s %ju of %ju bytes still to rewrite\n", "data:",
-		(uintmax_t)(ri->total - ri->progress), (uintmax_t)ri->total);
-	if (ri->mode == REENC_MODE_DECRYPT)
+		(uintmax_t)(st->total - st->progress), (uintmax_t)st->total);
+	if (st->mode == REENC_MODE_DECRYPT)
 		fprintf(f, "  %-11s the data will be written out as PLAINTEXT\n", "result:");
 	fflush(f);
 }
@@ -115,27 +112,28 @@ static int ask_tty(int tty)
 
 /* Show the metadata and get the confirmation: the option, or YES typed on
  * /dev/tty (never stdin, which may carry the passphrase). */
-static int confirm(struct session *s, const struct common_opts *co, int by_option)
+static int confirm(const char *path, const struct reenc_status *st,
+		   const struct common_opts *co, int by_option)
 {
 	FILE *f;
 	int tty, ok;
 
 	if (by_option) {
 		if (!co->quiet)
-			show(stdout, s);
+			show(stdout, path, st);
 		return 0;
 	}
 	tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (tty < 0) {
 		if (!co->quiet)
-			show(stdout, s);
+			show(stdout, path, st);
 		log_err("unverified reencryption metadata not repaired: type YES on a terminal "
 			"or give --repair-unverified-metadata");
 		return -EINVAL;
 	}
 	f = fdopen(dup(tty), "w");
 	if (f) {
-		show(f, s);
+		show(f, path, st);
 		fclose(f);
 	}
 	ok = f && ask_tty(tty);
@@ -147,77 +145,65 @@ static int confirm(struct session *s, const struct common_opts *co, int by_optio
 	return 0;
 }
 
-static int repair(struct session *s, const struct common_opts *co, int by_option)
+static int repair(struct reenc_dev *dev, const struct reenc_status *st,
+		  const struct common_opts *co, int by_option)
 {
 	char *pass = NULL;
 	size_t len;
 	int r;
 
-	r = confirm(s, co, by_option);
+	r = confirm(reenc_dev_path(dev), st, co, by_option);
 	if (!r)
 		r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
 	if (!r)
-		r = reenc_repair_sign(&s->d, co->key_slot, pass, len);
+		r = reenc_repair(dev, pass, len, co->key_slot);
 	safe_free(pass);
 	if (r < 0)
 		return r;
 	log_info("reencryption metadata signed (online-reencrypt-v%d)%s", r,
-		 s->ri.state == REENC_STATE_CRASH ? "; run luks2-recover again to recover the "
-					      "interrupted hotzone" : "");
+		 st->state == REENC_STATE_CRASH ? "; run luks2-recover again to recover the "
+						  "interrupted hotzone" : "");
 	return 0;
 }
 
-static int recover(struct session *s, const struct common_opts *co)
+static int recover(struct reenc_dev *dev, const struct common_opts *co)
 {
-	struct reenc_ctx *c = NULL;
+	char *pass = NULL;
+	size_t len;
 	int r;
 
-	r = session_load(s, co, 0, &c);
+	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
 	if (!r)
-		r = reenc_recover_hotzone(c);
-	reenc_free(c);
-	if (r < 0) {
-		if (r != -EPERM && r != -ENOENT && r != -ENOTSUP)
-			log_err("recovery failed; the metadata still records the interrupted hotzone");
-		return r == -EINVAL ? RC_FAIL : exit_from_errno(r);
-	}
-	log_info(r == 1 ? "hotzone recovered; reencryption finished"
-			: "hotzone recovered; run hotzone-step to continue");
-	return RC_OK;
+		r = reenc_recover(dev, pass, len, co->key_slot);
+	safe_free(pass);
+	if (r < 0)
+		return r;
+	log_info(r == REENC_RUN_FINISHED ? "hotzone recovered; reencryption finished"
+					 : "hotzone recovered; run hotzone-step to continue");
+	return 0;
 }
 
 int luks2_recover_main(int argc, char **argv)
 {
+	struct reenc_dev *dev = NULL;
+	struct reenc_status st;
 	struct common_opts co;
-	struct session s;
 	int i, r, rc, by_option = 0;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &by_option, &rc);
 	if (i < 0)
 		return rc;
-	r = session_open(&s, argv[i], &co);
-	if (r < 0) {
-		rc = exit_from_errno(r);
-		goto out;
-	}
-	switch (s.ri.state) {
-	case REENC_STATE_NONE:
-	case REENC_STATE_CLEAN:
-		log_info("nothing to recover");
-		rc = RC_DONE;
-		break;
-	case REENC_STATE_REPAIR:
-		r = repair(&s, &co, by_option);
-		rc = r == -EINVAL ? RC_FAIL : exit_from_errno(r);
-		break;
-	case REENC_STATE_CRASH:
-		rc = recover(&s, &co);
-		break;
-	default:
-		rc = session_state_rc(&s.ri, 0);
-		break;
-	}
-out:
-	session_close(&s);
+	r = reenc_dev_open(&dev, argv[i], co.header, REENC_OPEN_WRITE |
+			   (co.disable_locks ? REENC_OPEN_NO_LOCKS : 0));
+	if (!r)
+		r = reenc_status(dev, 0, &st);
+	if (!r && st.state == REENC_STATE_REPAIR)
+		r = repair(dev, &st, &co, by_option);
+	else if (!r && st.state == REENC_STATE_CRASH)
+		r = recover(dev, &co);
+	else if (!r)	/* nothing to recover, or unsupported: no passphrase */
+		r = reenc_recover(dev, NULL, 0, co.key_slot);
+	rc = exit_from_errno(r);
+	reenc_dev_close(dev);
 	return rc;
 }

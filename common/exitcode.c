@@ -18,6 +18,12 @@ int exit_from_errno(int r)
 	case ENOTBLK:
 	case ENXIO:
 		return RC_NODEV;
+	case EALREADY:	/* the engine's "nothing to do" (luks2/reenc.h) */
+		return RC_DONE;
+	case EUCLEAN:	/* an interrupted hotzone is recorded */
+		return RC_RECOVER;
+	case EBADMSG:	/* reencryption metadata without a digest */
+		return RC_REPAIR;
 	case EBUSY:
 	case EEXIST:
 	case EAGAIN:

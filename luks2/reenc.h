@@ -126,6 +126,9 @@ int reenc_status(struct reenc_dev *dev, unsigned flags, struct reenc_status *st)
 /* The answer a script gets for a state: 0 clean, -EALREADY none,
  * -EUCLEAN crash, -EBADMSG repair, -ENODEV invalid (logged). */
 int reenc_state_result(const struct reenc_status *st);
+/* The same with one line saying why a run cannot start or go on (and
+ * what to run instead); crash_ok: a crash state is fine. */
+int reenc_state_check(const struct reenc_status *st, int crash_ok);
 /* Every field of the header and the state, in a stable order: emit(key,
  * value) with values already escaped (\\, \xNN). */
 int reenc_describe(struct reenc_dev *dev, const struct reenc_status *st,

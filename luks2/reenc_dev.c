@@ -161,7 +161,7 @@ int reenc_state_result(const struct reenc_status *st)
 }
 
 /* Why a run cannot start or go on in this state, in one line. */
-int reenc_state_refuse(const struct reenc_status *st, int crash_ok)
+int reenc_state_check(const struct reenc_status *st, int crash_ok)
 {
 	switch (st->state) {
 	case REENC_STATE_NONE:

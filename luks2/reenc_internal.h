@@ -59,7 +59,7 @@ struct reenc_ctx {
 	uint64_t dirty_lo, dirty_hi;
 	uint8_t *buf;
 	size_t buf_len;
-	int stop_requested;
+	uint64_t max_hotzone;		/* the caller's bound, 0 = default */
 	int fd_data;
 };
 
@@ -79,7 +79,7 @@ int reenc_reload(struct reenc_ctx **ctx, uint64_t max_hotzone);
  * hash is for the checksum modes. Verifies the digest first, re-signs with
  * the same keys and commits the header once. 1 when written, 0 when
  * nothing changes, -errno (nothing written) when refused. */
-int reenc_set_resilience(struct reenc_ctx *ctx, enum reenc_res res, const char *hash);
+int reenc_resilience_update(struct reenc_ctx *ctx, enum reenc_res res, const char *hash);
 /* The checks of reenc_load that need no key (state, resilience, hash,
  * backup segments, sizes, hotzone length); 0 when it could load. */
 int reenc_check_metadata(struct luks2_dev *d);
@@ -201,8 +201,5 @@ struct reenc_dev {
 	int opened;
 	unsigned flags;		/* REENC_OPEN_* */
 };
-/* -EALREADY, -EUCLEAN, -EBADMSG or -ENODEV with one line saying why a
- * run cannot start in this state (crash_ok: a crash state is fine). */
-int reenc_state_refuse(const struct reenc_status *st, int crash_ok);
 
 #endif

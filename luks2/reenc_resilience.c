@@ -143,7 +143,7 @@ static int resign(struct reenc_ctx *c, struct json_object *area, enum reenc_res 
 	return r;
 }
 
-int reenc_set_resilience(struct reenc_ctx *c, enum reenc_res res, const char *hash)
+int reenc_resilience_update(struct reenc_ctx *c, enum reenc_res res, const char *hash)
 {
 	struct luks2_hdr *hdr = &c->d->hdr;
 	struct json_object *saved = NULL, *area;
