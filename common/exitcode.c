@@ -22,6 +22,13 @@ int exit_from_errno(int r)
 	case EEXIST:
 	case EAGAIN:
 		return RC_BUSY;
+	/* the engine's state answers (luks2/reenc.h) */
+	case EALREADY:
+		return RC_DONE;
+	case EUCLEAN:
+		return RC_RECOVER;
+	case EBADMSG:
+		return RC_REPAIR;
 	default:
 		return RC_FAIL;
 	}
