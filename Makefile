@@ -56,7 +56,8 @@ LUKS2_SRC := \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \
 	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c \
-	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c luks2/reenc_repair.c luks2/reenc_resilience.c
+	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c \
+	luks2/reenc_repair.c luks2/reenc_resilience.c luks2/reenc_describe.c luks2/reenc_test_pass.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
 	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \

@@ -3,18 +3,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "applets/applet.h"
 #include "applets/status_kv.h"
 #include "common/exitcode.h"
-#include "common/lock.h"
 #include "common/log.h"
 #include "common/opt.h"
 #include "common/passphrase.h"
-#include "luks2/json.h"
-#include "luks2/luks2.h"
-#include "luks2/reenc_internal.h"
+#include "common/safemem.h"
+#include "luks2/reenc.h"
 
 enum { OPT_JSON = OPT_APPLET, OPT_TEST_PASS };
 
@@ -57,172 +54,88 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	return -EINVAL;
 }
 
-/* A keyslot named by --key-slot, bound to a segment or not. */
-static int unlock_named(struct luks2_dev *d, int keyslot, const char *pass, size_t len,
-			struct volume_key **vk)
+/* Metadata in need of repair is refused before the prompt (the engine
+ * then never looks at the passphrase). */
+static int test_passphrase(struct reenc_dev *dev, const struct common_opts *co,
+			   const struct reenc_status *st)
 {
-	const char *type;
-	char buf[40];
-
-	if (!ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), keyslot))
-		return -ENOENT;
-	type = luks2_kdf_unknown(ljson_get_id(ljson_get(d->hdr.jobj, "keyslots"), keyslot));
-	if (type && luks2_digest_by_keyslot(&d->hdr, keyslot) >= 0) {
-		log_err("keyslot open failed: keyslot %d has an unknown kdf type '%s'",
-			keyslot, log_printable(buf, sizeof(buf), type));
-		return -ENOTSUP;
-	}
-	return luks2_keyslot_unlock(d, keyslot, pass, len, vk);
-}
-
-/* As cryptsetup open --test-passphrase: a named keyslot is tried alone;
- * otherwise the keyslots of the default segment's key (backup-final during
- * a reencryption); in reencryption both keys must open and D_re verify. */
-static int test_passphrase(struct luks2_dev *d, const struct common_opts *co,
-			   const struct reenc_status *ri)
-{
-	struct volume_key *vk_old = NULL, *vk_new = NULL;
-	struct luks2_segment seg;
 	char *pass = NULL;
-	size_t len;
-	int r, id;
+	size_t len = 0;
+	int r = 0;
 
-	if (ri->state == REENC_STATE_REPAIR) {
-		log_err("reencryption metadata is invalid: %s (unverified; luks2-recover "
-			"shows what it would do)", ri->why);
-		return -EINVAL;
-	}
-	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
-	if (r < 0)
-		return r;
-	if (ri->state == REENC_STATE_NONE || ri->state == REENC_STATE_INVALID) {
-		id = luks2_segment_backup(&d->hdr, SEGF_BACKUP_FINAL);
-		r = luks2_segment_get(&d->hdr, id >= 0 ? id : 0, &seg);
-		if (co->key_slot >= 0)
-			r = unlock_named(d, co->key_slot, pass, len, &vk_old);
-		else
-			r = r < 0 || seg.digest < 0 ? -ENOENT :
-			    luks2_keyslot_open_digest(d, seg.digest, -1, pass, len, &vk_old);
-	} else {
-		r = reenc_unlock_keys(d, co->key_slot, pass, len, &vk_old, &vk_new);
-		if (r >= 0) {
-			r = reenc_digest_verify(&d->hdr, ri->version, vk_old, vk_new);
-			if (r < 0)
-				log_err("reencryption metadata is invalid (digest check failed)");
-			if (r == -EPERM)	/* a forged header, not a wrong passphrase */
-				r = -EINVAL;
-		}
-	}
+	if (st->state != REENC_STATE_REPAIR)
+		r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
+	if (r >= 0)
+		r = reenc_test_passphrase(dev, co->key_slot, pass, len);
 	safe_free(pass);
-	vk_free(vk_old);
-	vk_free(vk_new);
-	if (r == -EPERM)
-		log_err("no key available with this passphrase");
-	else if (r == -ENOENT)
-		log_err("no usable keyslot");
-	else if (r >= 0)
-		log_verbose("passphrase accepted");
-	return r < 0 ? r : 0;
+	return r;
 }
 
-/* A run holds the reencryption lock for its whole length (common/lock.c),
- * and the in-flight marker of its current hotzone is on disk meanwhile: a
- * held lock means a live process, not a crash. After a free probe the
- * header is read again; a changed seqid means a writer was active (it
- * finished, or one started): look again. 1 running, 0 not, -errno. */
-static int probe_running(struct luks2_dev *d, struct reenc_status *ri)
+/* -q: the state as an exit code, or what every writer answers to a
+ * foreign signature beside a broken header copy. */
+static int quiet_answer(const struct reenc_status *st)
 {
-	uint64_t seqid;
+	int rc = exit_from_errno(reenc_state_result(st));
+
+	if (st->foreign[0]) {
+		log_err("device contains ambiguous signatures (%s); writers refuse it",
+			st->foreign);
+		rc = RC_NODEV;
+	}
+	return rc;
+}
+
+static int print_status(struct reenc_dev *dev, const struct reenc_status *st,
+			const struct status_opts *o)
+{
+	struct kv_list kv = { 0 };
 	int r;
 
-	for (int tries = 0; tries < 5; tries++) {
-		if (ri->state != REENC_STATE_CLEAN && ri->state != REENC_STATE_CRASH)
-			return 0;
-		r = lock_reencryption_held(d->hdr.uuid);
-		if (r < 0)
-			log_dbg("cannot probe the reencryption lock: %s", strerror(-r));
-		if (r != 0)
-			return r > 0;
-		seqid = d->hdr.seqid;
-		luks2_hdr_free(&d->hdr);
-		r = luks2_hdr_read(d->hdr_fd, &d->hdr);
-		if (r < 0)
-			return r;
-		r = reenc_status_read(&d->hdr, d->size, ri);
-		if (r < 0 || d->hdr.seqid == seqid)
-			return r;
-	}
-	return 0;
-}
+	if (o->json) {
+		char *json = reenc_describe_json(dev, st);
 
-static int quiet_answer(const struct reenc_status *ri, int running)
-{
-	if (running)
-		return RC_OK;
-	switch (ri->state) {
-	case REENC_STATE_NONE: return RC_DONE;
-	case REENC_STATE_CLEAN: return RC_OK;
-	case REENC_STATE_CRASH: return RC_RECOVER;
-	case REENC_STATE_REPAIR: return RC_REPAIR;
-	default:
-		log_err("unsupported metadata: %s", ri->why);
-		return RC_NODEV;
+		if (!json)
+			return -ENOMEM;
+		printf("%s\n", json);
+		free(json);
+		return 0;
 	}
+	r = reenc_describe(dev, st, kv_emit, &kv);
+	if (!r)
+		r = o->keys ? kv_print_keys(&kv, o->keys) : kv_print_all(&kv);
+	kv_free(&kv);
+	return r;
 }
 
 int luks2_status_main(int argc, char **argv)
 {
 	struct status_opts o = { 0 };
 	struct common_opts co;
-	struct reenc_status ri;
-	struct luks2_dev d;
-	struct kv_list kv = { 0 };
-	int i, r, rc, running;
+	struct reenc_status st;
+	struct reenc_dev *dev;
+	unsigned flags = 0;
+	int i, r, rc;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
 	if (i < 0)
 		return rc;
-	r = luks2_dev_open(&d, argv[i], co.header, 0);
+	r = reenc_dev_open(&dev, argv[i], co.header, 0);
 	if (r < 0)
-		return r == -EINVAL ? RC_NODEV : exit_from_errno(r);
-	r = reenc_status_read(&d.hdr, d.size, &ri);
-	if (r < 0) {
-		log_err("cannot read the reencryption state: %s", strerror(-r));
-		rc = RC_NODEV;
-		goto out;
-	}
-	if (o.test_pass) {
-		r = test_passphrase(&d, &co, &ri);
-		rc = r == -EINVAL ? RC_FAIL : exit_from_errno(r);
-		goto out;
-	}
+		return exit_from_errno(r);
 	/* --disable-locks: the lock is not looked at; an in-flight marker
 	 * then reads as a crash, as a --disable-locks run leaves it */
-	running = co.disable_locks ? 0 : probe_running(&d, &ri);
-	if (running < 0) {
-		log_err("cannot read the header again: %s", strerror(-running));
-		rc = running == -EINVAL ? RC_NODEV : exit_from_errno(running);
-		goto out;
-	}
-	if (co.quiet && !o.keys && !o.json) {
-		rc = quiet_answer(&ri, running);
-		if (d.hdr.foreign[0]) {	/* what every writer answers */
-			log_err("device contains ambiguous signatures (%s); writers refuse it",
-				d.hdr.foreign);
-			rc = RC_NODEV;
-		}
-		goto out;
-	}
-	if (o.json) {
-		r = status_print_json(&d, &ri, running);
-	} else {
-		r = status_collect(&d, &ri, running, &kv);
-		if (!r)
-			r = o.keys ? kv_print_keys(&kv, o.keys) : kv_print_all(&kv);
-	}
-	rc = r < 0 ? RC_FAIL : opt_finish_stdout();
-out:
-	kv_free(&kv);
-	luks2_dev_close(&d);
+	if (!o.test_pass && !co.disable_locks)
+		flags |= REENC_STATUS_PROBE_RUNNING;
+	r = reenc_status(dev, flags, &st);
+	if (r < 0)
+		rc = exit_from_errno(r);
+	else if (o.test_pass) {
+		r = test_passphrase(dev, &co, &st);
+		rc = r == -EINVAL ? RC_FAIL : exit_from_errno(r);
+	} else if (co.quiet && !o.keys && !o.json)
+		rc = quiet_answer(&st);
+	else
+		rc = print_status(dev, &st, &o) < 0 ? RC_FAIL : opt_finish_stdout();
+	reenc_dev_close(dev);
 	return rc;
 }

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* luks2-status output: key=value lines, -o selections, JSON. */
+/* luks2-status output: the key=value list reenc_describe() emits, printed
+ * whole or as the bare values of -o KEY[,KEY]. */
 #ifndef APPLETS_STATUS_KV_H
 #define APPLETS_STATUS_KV_H
-
-#include "luks2/luks2.h"
-#include "luks2/reenc.h"
-#include "luks2/segment.h"
 
 struct kv {
 	char key[48];
@@ -17,13 +14,11 @@ struct kv_list {
 	int n, cap;
 };
 
-/* running: a live process holds the reencryption lock; state "running". */
-int status_collect(struct luks2_dev *d, const struct reenc_status *ri, int running,
-		   struct kv_list *kv);
+/* reenc_describe()'s emit callback: arg is a struct kv_list. */
+int kv_emit(void *arg, const char *key, const char *val);
 int kv_print_all(const struct kv_list *kv);
 /* Bare values of a comma-separated key list; unknown key: -ENOENT. */
 int kv_print_keys(const struct kv_list *kv, const char *keys);
 void kv_free(struct kv_list *kv);
-int status_print_json(struct luks2_dev *d, const struct reenc_status *ri, int running);
 
 #endif

@@ -136,7 +136,9 @@ int reenc_describe(struct reenc_dev *dev, const struct reenc_status *st,
 /* The same as one JSON object (the header's JSON under "metadata"); free it. */
 char *reenc_describe_json(struct reenc_dev *dev, const struct reenc_status *st);
 /* As cryptsetup open --test-passphrase: 0 when pass opens the key of the
- * default segment (both keys and the digest during a reencryption). */
+ * default segment (both keys and the digest during a reencryption).
+ * -EINVAL when the digest does not verify, and in REENC_STATE_REPAIR
+ * before pass is looked at (it may then be NULL: ask before prompting). */
 int reenc_test_passphrase(struct reenc_dev *dev, int keyslot, const char *pass,
 			  size_t pass_len);
 

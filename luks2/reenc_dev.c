@@ -118,8 +118,12 @@ static int probe_running(struct reenc_dev *dev, struct reenc_status *st)
 			return r == -EINVAL ? -ENODEV : r;
 		}
 		r = reenc_status_read(&d->hdr, d->size, st);
-		if (r < 0 || d->hdr.seqid == seqid)
-			return r;
+		if (r < 0) {
+			log_err("cannot read the header again: %s", strerror(-r));
+			return -ENODEV;
+		}
+		if (d->hdr.seqid == seqid)
+			return 0;
 	}
 	return 0;
 }

@@ -25,29 +25,30 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void report(struct luks2_dev *d)
+static void report(struct reenc_dev *dev)
 {
+	struct luks2_dev *d = &dev->d;
 	struct kv_list kv = { 0 };
-	struct reenc_status ri;
+	struct reenc_status st;
 	struct luks2_map m;
 
 	luks2_data_offset(&d->hdr);
 	luks2_keyslots_size(&d->hdr);
 	if (luks2_segment_map(&d->hdr, d->size, 0, &m) == 0)
 		luks2_segment_map(&d->hdr, d->size, m.len, &m);
-	if (reenc_status_read(&d->hdr, d->size, &ri) < 0)
+	if (reenc_status(dev, 0, &st) < 0)
 		return;
-	if (!status_collect(d, &ri, 0, &kv)) {
+	if (!reenc_describe(dev, &st, kv_emit, &kv)) {
 		kv_print_all(&kv);
 		kv_print_keys(&kv, "state,primary,secondary,progress_bytes");
 	}
 	kv_free(&kv);
-	status_print_json(d, &ri, 0);
+	free(reenc_describe_json(dev, &st));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct luks2_dev d;
+	struct reenc_dev *dev;
 	char path[64];
 	uint8_t *img;
 	int fd;
@@ -65,9 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(img);
 	if (fd < 0)
 		return 0;
-	if (luks2_dev_open(&d, path, NULL, 0) == 0) {
-		report(&d);
-		luks2_dev_close(&d);
+	if (reenc_dev_open(&dev, path, NULL, 0) == 0) {
+		report(dev);
+		reenc_dev_close(dev);
 	}
 	close(fd);
 	return 0;
