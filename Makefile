@@ -52,6 +52,7 @@ COMMON_SRC := \
 	common/crypto_backend/storage.c
 LUKS2_SRC := \
 	luks2/hdr.c luks2/hdr_util.c luks2/json.c luks2/validate.c luks2/validate_keyslots.c \
+	luks2/validate_util.c \
 	luks2/af.c \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \

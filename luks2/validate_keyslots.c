@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "luks2/json.h"
-#include "luks2/validate_internal.h"
+#include "luks2/validate_keyslots.h"
 
 #define SZ_4K		4096ULL
 #define MAX_KEYSLOTS_SIZE (128ULL * 1024 * 1024)
