@@ -125,7 +125,7 @@ static int digest_by(struct luks2_hdr *hdr, const char *what, int id)
 	snprintf(name, sizeof(name), "%d", id);
 	json_object_object_foreach(ljson_get(hdr->jobj, "digests"), dname, d) {
 		if (ljson_array_has_str(ljson_get(d, what), name))
-			return atoi(dname);
+			return ljson_id(dname);
 	}
 	return -ENOENT;
 }

@@ -11,7 +11,7 @@
 #include "luks2/json.h"
 
 /* Longest base64 text we decode or produce; far above any LUKS2 blob. */
-#define LJSON_B64_MAX (1U << 20)
+#define LJSON_B64_MAX ((size_t)1 << 20)
 
 struct json_object *ljson_get(struct json_object *obj, const char *key)
 {
@@ -150,6 +150,15 @@ int ljson_is_numeric_name(const char *name)
 	if (ljson_parse_u64(name, &v) < 0 || v > INT_MAX)
 		return 0;
 	return 1;
+}
+
+int ljson_id(const char *name)
+{
+	uint64_t v;
+
+	if (!ljson_is_numeric_name(name) || ljson_parse_u64(name, &v) < 0)
+		return -EINVAL;
+	return (int)v;
 }
 
 static int ljson_set(struct json_object *obj, const char *key,
@@ -314,9 +323,9 @@ int ljson_max_id(struct json_object *obj)
 		return -EINVAL;
 	json_object_object_foreach(obj, key, val) {
 		(void)val;
-		if (!ljson_is_numeric_name(key))
+		id = ljson_id(key);
+		if (id < 0)
 			continue;
-		id = atoi(key);
 		if (id > max)
 			max = id;
 	}

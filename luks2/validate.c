@@ -396,12 +396,12 @@ static int check_segments(struct luks2_vctx *c)
 		return -ENOMEM;
 
 	ljson_foreach(c->segments, key, val) {
-		if (!ljson_is_numeric_name(key)) {
+		id = ljson_id(key);
+		if (id < 0) {
 			luks2_vfail(c, "segment \"%s\": name is not a number", key);
 			goto out;
 		}
 		/* Names are distinct, so ids all below count are 0..count-1. */
-		id = atoi(key);
 		if (id >= count) {
 			luks2_vfail(c, "segment %d: ids are not contiguous from 0", id);
 			goto out;
