@@ -2,6 +2,8 @@
 #   make [WERROR=1]            build build/luks2box and the applet links
 #   make SAN=1                 the same with ASan+UBSan, in build/san
 #   make check                 every test tier (installs missing packages)
+#   make lint                  cppcheck, clang-tidy (.clang-tidy), file sizes
+#                              and includes, warnings as errors (scripts/lint.sh)
 #   make demo                  the main job on a demo image
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -38,7 +40,7 @@ endif
 ifeq ($(SAN),1)
 CHECK_TIERS := san-full
 else
-CHECK_TIERS := unit cli interop crash vm fuzz san valgrind
+CHECK_TIERS := lint unit cli interop crash vm fuzz san valgrind
 endif
 # --- end of the sanitizer/valgrind block -----------------------------------
 LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread
@@ -62,7 +64,10 @@ APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
 	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \
 	applets/init_encrypt.c
-APPLETS    := luks2-status luks2-init-reencrypt hotzone-step luks2-recover
+# The applet names, from the applet list (one APPLET("name", ...) line each;
+# braces, since the sed program holds an unbalanced parenthesis):
+# adding an applet there adds its link in build/ and in make install.
+APPLETS    := ${shell sed -n 's/^APPLET("\([^"]*\)".*/\1/p' applets/applets.h}
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
 TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt
@@ -140,6 +145,10 @@ check: deps
 	$(MAKE) SAN=1 test-progs
 	tests/run-all.sh $(CHECK_TIERS)
 
+# The lint tier of make check (tests/run-all.sh lint runs the same script).
+lint:
+	scripts/lint.sh
+
 check-%: deps
 	$(MAKE) test-progs
 	$(if $(filter san%,$*),$(MAKE) SAN=1 test-progs)
@@ -195,5 +204,5 @@ clean: clean-fuzz
 -include $(FUZZ_OBJ:.o=.d)
 # ---------------------------------------------------------------------------
 
-.PHONY: all bench check demo deps install clean test-progs
+.PHONY: all bench check demo deps install clean lint test-progs
 -include $(LIB_OBJ:.o=.d) $(APPLET_OBJ:.o=.d)
