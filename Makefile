@@ -46,7 +46,7 @@ endif
 LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread
 
 COMMON_SRC := \
-	common/log.c common/exitcode.c common/opt.c common/io.c \
+	common/log.c common/exitcode.c common/opt.c common/io.c common/clock.c \
 	common/safemem.c common/passphrase.c common/lock.c \
 	common/crypto_backend/backend.c common/crypto_backend/backend_util.c \
 	common/crypto_backend/crypto_openssl.c \
