@@ -10,20 +10,15 @@
  * header are thin wrappers holding the chosen table and its private state.
  *
  * What does not depend on the library lives in backend_util.c: Argon2
- * (always libargon2), the RNG (getrandom), the memory helpers and base64.
+ * (always libargon2), the AF_ALG probe, the RNG (getrandom), the memory
+ * helpers and base64.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
 
 #include "crypto_backend.h"
-
-#ifndef AF_ALG
-#define AF_ALG 38
-#endif
 
 #define NAME_MAX_LEN 64
 
@@ -67,20 +62,6 @@ int crypt_backend_parse(const char *name, enum crypt_backend_id *id)
 	else
 		return -EINVAL;
 	return 0;
-}
-
-int crypt_backend_kernel_available(void)
-{
-	static int cached = -1;
-	int fd;
-
-	if (cached < 0) {
-		fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		cached = fd >= 0;
-		if (fd >= 0)
-			close(fd);
-	}
-	return cached;
 }
 
 static void backend_set_version(enum crypt_backend_id id)

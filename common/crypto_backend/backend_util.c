@@ -1,16 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The parts of the crypto backend that do not depend on the selected
- * library (backend.c selects): Argon2 (libargon2), the RNG (getrandom), the
- * memory helpers and base64.
+ * library (backend.c selects): Argon2 (libargon2), the AF_ALG probe, the RNG
+ * (getrandom), the memory helpers and base64. Nothing here calls backend.c
+ * or a library table, so crypto_kcapi.c may use the probe.
  */
 #include <argon2.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "crypto_backend.h"
+
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+
+int crypt_backend_kernel_available(void)
+{
+	static int cached = -1;
+	int fd;
+
+	if (cached < 0) {
+		fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		cached = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return cached;
+}
 
 static int argon2_derive(argon2_type type, const void *password,
 			 size_t password_len, const void *salt,
