@@ -2,8 +2,9 @@
 #   make [WERROR=1]            build build/luks2box and the applet links
 #   make SAN=1                 the same with ASan+UBSan, in build/san
 #   make check                 every test tier (installs missing packages)
-#   make lint                  cppcheck, clang-tidy (.clang-tidy), file sizes
-#                              and includes, warnings as errors (scripts/lint.sh)
+#   make lint                  cppcheck, clang-tidy (.clang-tidy), file sizes,
+#                              include and call cycles, warnings as errors
+#                              (scripts/lint.sh)
 #   make demo                  the main job on a demo image
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -145,9 +146,11 @@ check: deps
 	$(MAKE) SAN=1 test-progs
 	tests/run-all.sh $(CHECK_TIERS)
 
-# The lint tier of make check (tests/run-all.sh lint runs the same script).
-lint:
-	scripts/lint.sh
+# The lint tier of make check (tests/run-all.sh lint runs the same script,
+# after make check built build/).
+# It reads the object files for the call cycles (scripts/check-includes.sh).
+lint: $(LIB_OBJ) $(APPLET_OBJ)
+	LINT_OBJDIR=$(B)/obj scripts/lint.sh
 
 check-%: deps
 	$(MAKE) test-progs

@@ -3,7 +3,9 @@
 # finding on one line and "FAIL: lint: N problem(s)", exit 1; else one PASS
 # line (tests/run-all.sh counts both).
 #   1. no file over 500 lines outside tests/ (every tracked file)
-#   2. no include cycle, no upward include (scripts/check-includes.sh)
+#   2. no include cycle, no upward include, no call cycle between the object
+#      files of LINT_OBJDIR (default build/obj: build first; make lint does)
+#      (scripts/check-includes.sh)
 #   3. cppcheck (warning, style, performance, portability) on every C file
 #      of applets/, luks2/ and common/
 #   4. clang-tidy with .clang-tidy on the same files and on the public
@@ -37,7 +39,8 @@ while IFS= read -r f; do
 	problems=$((problems + 1))
 done <<<"$files"
 
-out=$(scripts/check-includes.sh) || problems=$((problems + $(grep -c . <<<"$out")))
+out=$(scripts/check-includes.sh "${LINT_OBJDIR:-build/obj}") ||
+	problems=$((problems + $(grep -c . <<<"$out")))
 [ -n "$out" ] && echo "$out"
 
 mapfile -t srcs < <(find applets luks2 common -name '*.c' | sort)
