@@ -2,6 +2,9 @@
 #   make [WERROR=1]            build build/luks2box and the applet links
 #   make SAN=1                 the same with ASan+UBSan, in build/san
 #   make check                 every test tier (installs missing packages)
+#   make lint                  cppcheck, clang-tidy (.clang-tidy), file sizes,
+#                              include and call cycles, warnings as errors
+#                              (scripts/lint.sh)
 #   make demo                  the main job on a demo image
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -38,20 +41,21 @@ endif
 ifeq ($(SAN),1)
 CHECK_TIERS := san-full
 else
-CHECK_TIERS := unit cli interop crash vm fuzz san valgrind
+CHECK_TIERS := lint unit cli interop crash vm fuzz san valgrind
 endif
 # --- end of the sanitizer/valgrind block -----------------------------------
 LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread
 
 COMMON_SRC := \
-	common/log.c common/exitcode.c common/opt.c common/io.c \
+	common/log.c common/exitcode.c common/opt.c common/io.c common/clock.c \
 	common/safemem.c common/passphrase.c common/lock.c \
-	common/crypto_backend/backend.c \
+	common/crypto_backend/backend.c common/crypto_backend/backend_util.c \
 	common/crypto_backend/crypto_openssl.c \
 	common/crypto_backend/crypto_kcapi.c \
 	common/crypto_backend/storage.c
 LUKS2_SRC := \
 	luks2/hdr.c luks2/hdr_util.c luks2/json.c luks2/validate.c luks2/validate_keyslots.c \
+	luks2/validate_util.c \
 	luks2/af.c \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \
@@ -62,7 +66,10 @@ APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
 	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \
 	applets/init_encrypt.c
-APPLETS    := luks2-status luks2-init-reencrypt hotzone-step luks2-recover
+# The applet names, from the applet list (one APPLET("name", ...) line each;
+# braces, since the sed program holds an unbalanced parenthesis):
+# adding an applet there adds its link in build/ and in make install.
+APPLETS    := ${shell sed -n 's/^APPLET("\([^"]*\)".*/\1/p' applets/applets.h}
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
 TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt
@@ -146,6 +153,12 @@ check: deps
 	$(MAKE) SAN=1 test-progs
 	tests/run-all.sh $(CHECK_TIERS)
 
+# The lint tier of make check (tests/run-all.sh lint runs the same script,
+# after make check built build/).
+# It reads the object files for the call cycles (scripts/check-includes.sh).
+lint: $(LIB_OBJ) $(APPLET_OBJ)
+	LINT_OBJDIR=$(B)/obj scripts/lint.sh
+
 check-%: deps
 	$(MAKE) test-progs
 	$(if $(filter san%,$*),$(MAKE) SAN=1 test-progs)
@@ -201,5 +214,5 @@ clean: clean-fuzz
 -include $(FUZZ_OBJ:.o=.d)
 # ---------------------------------------------------------------------------
 
-.PHONY: all bench check demo deps install clean test-progs
+.PHONY: all bench check demo deps install clean lint test-progs
 -include $(LIB_OBJ:.o=.d) $(APPLET_OBJ:.o=.d)

@@ -17,7 +17,7 @@
 /* A luks2-status probe holds the lock for microseconds: a run that starts
  * in that instant tries again instead of failing as busy. */
 #define BUSY_TRIES 5
-#define BUSY_WAIT_NS (20 * 1000 * 1000)
+#define BUSY_WAIT_NS (20L * 1000 * 1000)
 
 static void reenc_lock_name(char *buf, size_t n, const char *uuid)
 {

@@ -40,7 +40,7 @@ static int read_fd(int fd, uint64_t skip, uint64_t max, int stop_at_nl,
 			continue;
 		}
 		if (n + 1 >= cap) {
-			if (cap >= PASSPHRASE_MAX) {
+			if (cap >= (size_t)PASSPHRASE_MAX) {
 				safe_free(buf);
 				log_err("passphrase longer than %d bytes", PASSPHRASE_MAX);
 				return -EINVAL;
@@ -76,7 +76,7 @@ static int read_keyring(const char *desc, char **pass, size_t *len)
 		return -ENOENT;
 	}
 	n = syscall(SYS_keyctl, KEYCTL_READ_, id, NULL, 0);
-	if (n < 0 || n > PASSPHRASE_MAX)
+	if (n < 0 || n > (long)PASSPHRASE_MAX)
 		return -EINVAL;
 	buf = safe_alloc(n + 1);
 	if (!buf)

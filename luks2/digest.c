@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/crypto_backend/crypto_backend.h"
 #include "common/log.h"
 #include "luks2/json.h"
@@ -41,14 +41,6 @@ int luks2_digest_verify(struct luks2_hdr *hdr, int digest, const void *key,
 	r = crypt_backend_memeq(got, want, n) ? -EPERM : 0;
 	crypt_backend_memzero(got, sizeof(got));
 	return r;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 int luks2_pbkdf2_benchmark(const char *hash, uint32_t ms, size_t key_len,
@@ -125,7 +117,7 @@ static int digest_by(struct luks2_hdr *hdr, const char *what, int id)
 	snprintf(name, sizeof(name), "%d", id);
 	json_object_object_foreach(ljson_get(hdr->jobj, "digests"), dname, d) {
 		if (ljson_array_has_str(ljson_get(d, what), name))
-			return atoi(dname);
+			return ljson_id(dname);
 	}
 	return -ENOENT;
 }

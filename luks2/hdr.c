@@ -110,7 +110,9 @@ static int repair_kdf(struct json_object *root)
 	/* Runs on JSON that failed validation: no member has a known type. */
 	ljson_foreach(ljson_get(root, "keyslots"), name, ks) {
 		struct json_object *kdf = ljson_get_type(ks, "kdf", json_type_object);
-		const char *t = ljson_get_str(kdf, "type"), *const *keep, *drop[16];
+		const char *t = ljson_get_str(kdf, "type");
+		const char *const *keep;
+		const char *drop[16];
 		int n = 0;
 
 		(void)name;

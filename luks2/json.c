@@ -7,13 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
+#include "common/crypto_backend/crypto_backend.h"
 #include "luks2/json.h"
 
 /* Longest base64 text we decode or produce; far above any LUKS2 blob. */
-#define LJSON_B64_MAX (1U << 20)
+#define LJSON_B64_MAX ((size_t)1 << 20)
 
 struct json_object *ljson_get(struct json_object *obj, const char *key)
 {
@@ -154,6 +152,15 @@ int ljson_is_numeric_name(const char *name)
 	return 1;
 }
 
+int ljson_id(const char *name)
+{
+	uint64_t v;
+
+	if (!ljson_is_numeric_name(name) || ljson_parse_u64(name, &v) < 0)
+		return -EINVAL;
+	return (int)v;
+}
+
 static int ljson_set(struct json_object *obj, const char *key,
 		     struct json_object *val)
 {
@@ -190,37 +197,12 @@ int ljson_set_str(struct json_object *obj, const char *key, const char *s)
 	return ljson_set(obj, key, json_object_new_string(s));
 }
 
-static int b64_char(char ch)
-{
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-	       (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
-}
-
-/* Standard alphabet, length a multiple of 4, at most two trailing '='. */
-static int b64_check(const char *s, size_t len, size_t *pad)
-{
-	size_t i, p = 0;
-
-	if (len % 4 || len > LJSON_B64_MAX)
-		return -EINVAL;
-	if (len && s[len - 1] == '=')
-		p++;
-	if (len > 1 && s[len - 2] == '=')
-		p++;
-	for (i = 0; i < len - p; i++)
-		if (!b64_char(s[i]))
-			return -EINVAL;
-	*pad = p;
-	return 0;
-}
-
 int ljson_get_b64(struct json_object *obj, const char *key, void *buf,
 		  size_t buf_len, size_t want_len)
 {
 	struct json_object *val;
-	unsigned char *tmp;
 	const char *s;
-	size_t len, pad, out_len;
+	size_t len;
 	int n;
 
 	if (!json_object_is_type(obj, json_type_object) ||
@@ -230,56 +212,38 @@ int ljson_get_b64(struct json_object *obj, const char *key, void *buf,
 		return -EINVAL;
 	s = json_object_get_string(val);
 	len = (size_t)json_object_get_string_len(val);
-	if (b64_check(s, len, &pad) < 0)
+	if (len > LJSON_B64_MAX)
 		return -EINVAL;
-	if (!len) {
-		out_len = 0;
-		goto check_len;
-	}
-
-	tmp = malloc(len / 4 * 3);
-	if (!tmp)
-		return -ENOMEM;
-	/* EVP_DecodeBlock counts the zero bytes produced by '=' padding. */
-	n = EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)len);
-	if (n < 0 || (size_t)n != len / 4 * 3) {
-		OPENSSL_cleanse(tmp, len / 4 * 3);
-		free(tmp);
+	/* Check the text and learn its length before writing into buf. */
+	n = crypt_base64_decode(s, len, NULL, 0);
+	if (n < 0)
 		return -EINVAL;
-	}
-	out_len = (size_t)n - pad;
-	if (out_len <= buf_len && (!want_len || out_len == want_len))
-		memcpy(buf, tmp, out_len);
-	OPENSSL_cleanse(tmp, len / 4 * 3);
-	free(tmp);
-check_len:
-	if (want_len && out_len != want_len)
+	if (want_len && (size_t)n != want_len)
 		return -EINVAL;
-	if (out_len > buf_len)
+	if ((size_t)n > buf_len)
 		return -ENOBUFS;
-	return (int)out_len;
+	return crypt_base64_decode(s, len, buf, buf_len);
 }
 
 int ljson_set_b64(struct json_object *obj, const char *key, const void *buf,
 		  size_t len)
 {
-	unsigned char *text;
-	size_t text_len;
+	char *text;
+	size_t text_size;
 	int r;
 
 	if (!json_object_is_type(obj, json_type_object) || !key ||
 	    (!buf && len) || len > LJSON_B64_MAX / 4 * 3)
 		return -EINVAL;
-	text_len = (len + 2) / 3 * 4;
-	text = malloc(text_len + 1);
+	text_size = (len + 2) / 3 * 4 + 1;
+	text = malloc(text_size);
 	if (!text)
 		return -ENOMEM;
-	if (EVP_EncodeBlock(text, buf, (int)len) != (int)text_len) {
+	if (crypt_base64_encode(buf, len, text, text_size) < 0) {
 		free(text);
 		return -EINVAL;
 	}
-	text[text_len] = '\0';
-	r = ljson_set(obj, key, json_object_new_string((char *)text));
+	r = ljson_set(obj, key, json_object_new_string(text));
 	free(text);
 	return r;
 }
@@ -359,9 +323,9 @@ int ljson_max_id(struct json_object *obj)
 		return -EINVAL;
 	json_object_object_foreach(obj, key, val) {
 		(void)val;
-		if (!ljson_is_numeric_name(key))
+		id = ljson_id(key);
+		if (id < 0)
 			continue;
-		id = atoi(key);
 		if (id > max)
 			max = id;
 	}

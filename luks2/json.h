@@ -37,6 +37,8 @@ struct lh_entry *ljson_entries(struct json_object *obj);
  * object (json-c's own macro crashes on NULL, arrays, strings...). The next
  * entry is taken before the body runs, so the body may delete key.
  */
+/* key and val are declared names: they cannot take parentheses. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define ljson_foreach(obj, key, val)						\
 	char *key = NULL;							\
 	struct json_object *val = NULL;						\
@@ -45,6 +47,7 @@ struct lh_entry *ljson_entries(struct json_object *obj);
 			 val = (struct json_object *)lh_entry_v(key##_e),	\
 			 key##_n = lh_entry_next(key##_e), 1);		\
 	     key##_e = key##_n)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* "123" -> 123: all digits, no sign, no overflow. -EINVAL otherwise. */
 int ljson_parse_u64(const char *s, uint64_t *out);
@@ -56,6 +59,8 @@ int ljson_get_u32(struct json_object *obj, const char *key, uint32_t *out);
 const char *ljson_get_str(struct json_object *obj, const char *key);
 /* Name is a decimal number "0".."N" without sign or leading junk. */
 int ljson_is_numeric_name(const char *name);
+/* The id of such a name, -EINVAL for any other name. */
+int ljson_id(const char *name);
 
 /* Set obj[key] to the decimal string of v (replaces). */
 int ljson_set_u64(struct json_object *obj, const char *key, uint64_t v);

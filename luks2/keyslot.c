@@ -154,7 +154,7 @@ int luks2_keyslot_open_digest(struct luks2_dev *d, int digest, int keyslot,
 	 * -EPERM only when a keyslot could have opened with another passphrase */
 	for (int prio = 2; prio >= 1; prio--) {
 		json_object_object_foreach(keyslots, name, ks) {
-			id = atoi(name);
+			id = ljson_id(name);
 			if (keyslot_priority(ks) != prio ||
 			    luks2_digest_by_keyslot(&d->hdr, id) != digest)
 				continue;

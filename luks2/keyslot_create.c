@@ -4,23 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/crypto_backend/crypto_backend.h"
 #include "common/io.h"
 #include "common/log.h"
 #include "common/size.h"
 #include "luks2/json.h"
 #include "luks2/luks2.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Argon2 time cost that takes about ms with the given memory/threads. */
 static int argon2_benchmark(const char *type, uint32_t mem, uint32_t par,

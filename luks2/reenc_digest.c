@@ -84,7 +84,7 @@ static int reenc_keyslot(struct luks2_hdr *hdr)
 		const char *t = ljson_get_str(ks, "type");
 
 		if (t && !strcmp(t, "reencrypt"))
-			return atoi(name);
+			return ljson_id(name);
 	}
 	return -ENOENT;
 }

@@ -13,38 +13,20 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "luks2/json.h"
 #include "luks2/validate.h"
-#include "luks2/validate_internal.h"
-
+#include "luks2/validate_keyslots.h"
+#include "luks2/validate_util.h"
 
 struct seginfo {
 	uint64_t offset;
 	uint64_t size;		/* UINT64_MAX for "dynamic" */
 	int backup;
 };
-
-int luks2_vfail(struct luks2_vctx *c, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	if (c->why && c->why_len) {
-		va_start(ap, fmt);
-		vsnprintf(c->why, c->why_len, fmt, ap);
-		va_end(ap);
-		/* Names come from the device: keep the reason on one line. */
-		for (p = c->why; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-	}
-	return -EINVAL;
-}
 
 /* "online-reencrypt" or "online-reencrypt-v" followed by digits only. */
 static int reencrypt_candidate(const char *flag, int *version)
@@ -249,24 +231,6 @@ static int check_digests(struct luks2_vctx *c)
 	return 0;
 }
 
-int luks2_vhas_flag(struct json_object *seg, const char *flag, size_t prefix)
-{
-	struct json_object *flags = ljson_get_type(seg, "flags", json_type_array);
-	struct json_object *el;
-	size_t i, n;
-
-	n = flags ? json_object_array_length(flags) : 0;
-	for (i = 0; i < n; i++) {
-		el = json_object_array_get_idx(flags, i);
-		if (!json_object_is_type(el, json_type_string))
-			continue;
-		if (prefix ? !strncmp(json_object_get_string(el), flag, prefix) :
-			     !strcmp(json_object_get_string(el), flag))
-			return 1;
-	}
-	return 0;
-}
-
 static int in_some_digest(struct luks2_vctx *c, const char *name)
 {
 	ljson_foreach(c->digests, key, val) {
@@ -432,12 +396,12 @@ static int check_segments(struct luks2_vctx *c)
 		return -ENOMEM;
 
 	ljson_foreach(c->segments, key, val) {
-		if (!ljson_is_numeric_name(key)) {
+		id = ljson_id(key);
+		if (id < 0) {
 			luks2_vfail(c, "segment \"%s\": name is not a number", key);
 			goto out;
 		}
 		/* Names are distinct, so ids all below count are 0..count-1. */
-		id = atoi(key);
 		if (id >= count) {
 			luks2_vfail(c, "segment %d: ids are not contiguous from 0", id);
 			goto out;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "luks2/json.h"
-#include "luks2/validate_internal.h"
+#include "luks2/validate_keyslots.h"
 
 #define SZ_4K		4096ULL
 #define MAX_KEYSLOTS_SIZE (128ULL * 1024 * 1024)
@@ -96,8 +96,8 @@ int luks2_validate_config(struct luks2_vctx *c)
 	if (off && (off < c->keyslots_size ||
 		    off - c->keyslots_size < 2 * c->metadata_size))
 		return luks2_vfail(c, "config: keyslots area ends at %llu, beyond data offset %llu",
-				   (unsigned long long)(2 * c->metadata_size + c->keyslots_size),
-				   (unsigned long long)off);
+				   (unsigned long long)c->keyslots_size +
+				   2ULL * c->metadata_size, (unsigned long long)off);
 	if (json_object_object_get_ex(config, "flags", &flags)) {
 		if (!json_object_is_type(flags, json_type_array))
 			return luks2_vfail(c, "config: flags is not an array");
@@ -143,7 +143,7 @@ static int check_area_bounds(struct luks2_vctx *c, const struct area *a)
 		return luks2_vfail(c, "keyslot %s: area offset + size overflows", a->name);
 	if (a->offset + a->size > start + c->keyslots_size)
 		return luks2_vfail(c, "keyslot %s: area ends beyond the keyslots area (%llu)",
-				   a->name, (unsigned long long)(start + c->keyslots_size));
+				   a->name, (unsigned long long)start + c->keyslots_size);
 	return 0;
 }
 

@@ -11,8 +11,9 @@
 set -u
 
 BUILD="make gcc pkg-config libjson-c-dev libdevmapper-dev libkcapi-dev libssl-dev libargon2-dev uuid-dev libblkid-dev"
-# The test tiers; qemu, busybox-static and cpio only for the vm tier.
-TEST="cryptsetup-bin libcryptsetup-dev clang libclang-rt-dev jq xxd e2fsprogs busybox-static cpio qemu-system-x86 kmod util-linux xz-utils dmsetup valgrind python3-pexpect python3-cryptography"
+# The test tiers; qemu, busybox-static and cpio only for the vm tier,
+# cppcheck and clang-tidy for the lint tier (make lint).
+TEST="cryptsetup-bin libcryptsetup-dev clang libclang-rt-dev jq xxd e2fsprogs busybox-static cpio qemu-system-x86 kmod util-linux xz-utils dmsetup valgrind python3-pexpect python3-cryptography cppcheck clang-tidy"
 # header, library, package: what the Makefile compiles and links against
 LIBS="json-c/json.h:json-c:libjson-c-dev openssl/evp.h:crypto:libssl-dev
 kcapi.h:kcapi:libkcapi-dev argon2.h:argon2:libargon2-dev uuid/uuid.h:uuid:uuid-dev

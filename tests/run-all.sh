@@ -1,5 +1,5 @@
 #!/bin/bash
-# Run the named test tiers (unit cli interop crash vm san valgrind) and print
+# Run the named test tiers (lint unit cli interop crash vm san valgrind) and print
 # one total. Each tier is a directory under tests/; unit runs the binaries
 # built by "make test-progs", the others run every *.test file in their
 # directory. san runs unit, cli and the interop files in SAN_INTEROP on the
@@ -92,6 +92,7 @@ run_san() {	# run_san all|sample
 for tier in "$@"; do
 	case $tier in
 	unit) run_unit run_one "" build ;;
+	lint) run_one lint scripts/lint.sh ;;
 	san) run_san sample ;;
 	san-full) run_san all ;;
 	*)

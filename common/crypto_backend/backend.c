@@ -9,23 +9,16 @@
  * next one", any other error is final). The opaque types of the public
  * header are thin wrappers holding the chosen table and its private state.
  *
- * What does not depend on the library lives here too: Argon2 (always
- * libargon2), the RNG (getrandom) and the memory helpers.
+ * What does not depend on the library lives in backend_util.c: Argon2
+ * (always libargon2), the AF_ALG probe, the RNG (getrandom), the memory
+ * helpers and base64.
  */
-#include <argon2.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/random.h>
-#include <sys/socket.h>
 
 #include "crypto_backend.h"
-
-#ifndef AF_ALG
-#define AF_ALG 38
-#endif
 
 #define NAME_MAX_LEN 64
 
@@ -69,20 +62,6 @@ int crypt_backend_parse(const char *name, enum crypt_backend_id *id)
 	else
 		return -EINVAL;
 	return 0;
-}
-
-int crypt_backend_kernel_available(void)
-{
-	static int cached = -1;
-	int fd;
-
-	if (cached < 0) {
-		fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		cached = fd >= 0;
-		if (fd >= 0)
-			close(fd);
-	}
-	return cached;
 }
 
 static void backend_set_version(enum crypt_backend_id id)
@@ -359,34 +338,6 @@ static int pbkdf2_dispatch(const char *hash, const void *password,
 	return r;
 }
 
-static int argon2_derive(argon2_type type, const void *password,
-			 size_t password_len, const void *salt,
-			 size_t salt_len, void *key, size_t key_len,
-			 uint32_t iterations, uint32_t memory_kb,
-			 uint32_t parallel)
-{
-	int r;
-
-	if (!iterations || !memory_kb || !parallel ||
-	    password_len > UINT32_MAX || salt_len > UINT32_MAX ||
-	    key_len > UINT32_MAX)
-		return -EINVAL;
-
-	r = argon2_hash(iterations, memory_kb, parallel, password,
-			password_len, salt, salt_len, key, key_len, NULL, 0,
-			type, ARGON2_VERSION_13);
-	switch (r) {
-	case ARGON2_OK:
-		return 0;
-	case ARGON2_MEMORY_ALLOCATION_ERROR:
-		return -ENOMEM;
-	case ARGON2_THREAD_FAIL:
-		return -EAGAIN;
-	default:
-		return -EINVAL;
-	}
-}
-
 int crypt_pbkdf(const char *kdf, const char *hash,
 		const void *password, size_t password_len,
 		const void *salt, size_t salt_len,
@@ -400,15 +351,8 @@ int crypt_pbkdf(const char *kdf, const char *hash,
 	if (!strcmp(kdf, "pbkdf2"))
 		return pbkdf2_dispatch(hash, password, password_len, salt,
 				       salt_len, key, key_len, iterations);
-	if (!strcmp(kdf, "argon2i"))
-		return argon2_derive(Argon2_i, password, password_len, salt,
-				     salt_len, key, key_len, iterations,
-				     memory_kb, parallel);
-	if (!strcmp(kdf, "argon2id"))
-		return argon2_derive(Argon2_id, password, password_len, salt,
-				     salt_len, key, key_len, iterations,
-				     memory_kb, parallel);
-	return -ENOENT;
+	return crypt_argon2(kdf, password, password_len, salt, salt_len, key,
+			    key_len, iterations, memory_kb, parallel);
 }
 
 int crypt_cipher_init(struct crypt_cipher **ctx, const char *name,
@@ -519,41 +463,4 @@ void crypt_cipher_destroy(struct crypt_cipher *ctx)
 	if (ctx->ops)
 		ctx->ops->cipher_destroy(ctx->priv);
 	free(ctx);
-}
-
-int crypt_backend_rng(void *buf, size_t len)
-{
-	unsigned char *p = buf;
-	ssize_t n;
-
-	if (!buf && len)
-		return -EINVAL;
-	while (len) {
-		n = getrandom(p, len, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-void crypt_backend_memzero(void *buf, size_t len)
-{
-	if (buf && len)
-		explicit_bzero(buf, len);
-}
-
-int crypt_backend_memeq(const void *a, const void *b, size_t len)
-{
-	const volatile unsigned char *x = a, *y = b;
-	unsigned char diff = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		diff |= x[i] ^ y[i];
-	return diff != 0;
 }

@@ -113,12 +113,27 @@ void crypt_backend_memzero(void *buf, size_t len);
 /* 0 when equal, in time independent of the contents. */
 int crypt_backend_memeq(const void *a, const void *b, size_t len);
 
+/*
+ * Standard base64 (alphabet A-Z a-z 0-9 + /, '=' padding, no line breaks),
+ * the same whichever backend is selected (backend_util.c).
+ * encode: writes (len + 2) / 3 * 4 characters and a NUL into out; returns
+ * the text length, -ENOBUFS when out_size is too small.
+ * decode: text_len a multiple of 4, only alphabet characters but for at most
+ * two trailing '='; the bits past the last whole byte are ignored. Returns
+ * the decoded length; out may be NULL to only check the text and get the
+ * length. -EINVAL for a malformed text, -ENOBUFS when out_size is too small
+ * (nothing written then).
+ */
+int crypt_base64_encode(const void *in, size_t len, char *out, size_t out_size);
+int crypt_base64_decode(const char *text, size_t text_len, void *out,
+			size_t out_size);
+
 /* Free what crypt_backend_init() set up (OpenSSL library context). */
 void crypt_backend_destroy(void);
 
 /*
- * Implementation interface: only backend.c, crypto_openssl.c and
- * crypto_kcapi.c use what follows. Each library fills one table; backend.c
+ * Implementation interface: only backend.c, backend_util.c, crypto_openssl.c
+ * and crypto_kcapi.c use what follows. Each library fills one table; backend.c
  * chooses per algorithm and wraps priv in the opaque types above. Length,
  * key and IV checks common to both are done by backend.c before a call.
  */
@@ -154,6 +169,12 @@ struct crypt_backend_ops {
 			      size_t len, const void *iv, size_t iv_len);
 	void (*cipher_destroy)(void *priv);
 };
+
+/* kdf "argon2i" or "argon2id" through libargon2 for either backend, version
+ * 0x13 (backend_util.c); -ENOENT for another kdf. */
+int crypt_argon2(const char *kdf, const void *password, size_t password_len,
+		 const void *salt, size_t salt_len, void *key, size_t key_len,
+		 uint32_t iterations, uint32_t memory_kb, uint32_t parallel);
 
 extern const struct crypt_backend_ops crypt_openssl_ops;
 extern const struct crypt_backend_ops crypt_kcapi_ops;

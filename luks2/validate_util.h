@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared state of validate.c and validate_keyslots.c; not a public API. */
-#ifndef LUKS2_VALIDATE_INTERNAL_H
-#define LUKS2_VALIDATE_INTERNAL_H
+/* State and helpers of the validator (validate_util.c); not a public API. */
+#ifndef LUKS2_VALIDATE_UTIL_H
+#define LUKS2_VALIDATE_UTIL_H
 
 #include <json-c/json.h>
 #include <stddef.h>
@@ -27,11 +27,5 @@ int luks2_vfail(struct luks2_vctx *c, const char *fmt, ...)
 
 /* Segment flag equal to flag, or starting with it when prefix > 0. */
 int luks2_vhas_flag(struct json_object *seg, const char *flag, size_t prefix);
-
-int luks2_validate_keyslots_generic(struct luks2_vctx *c);
-int luks2_validate_config(struct luks2_vctx *c);
-int luks2_validate_json_size(struct luks2_vctx *c);
-int luks2_validate_areas(struct luks2_vctx *c);
-int luks2_validate_keyslot_types(struct luks2_vctx *c);
 
 #endif
