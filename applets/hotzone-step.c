@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -13,6 +12,7 @@
 #include "applets/applet.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "common/clock.h"
 #include "common/passphrase.h"
 #include "common/safemem.h"
 #include "luks2/reenc.h"
@@ -77,14 +77,6 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	case OPT_RES_HASH: o->res_hash = arg; return 0;
 	}
 	return -EINVAL;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* One line with cryptsetup's fields, all strings; json-c escapes the path. */
