@@ -37,14 +37,15 @@ int kv_print_all(const struct kv_list *kv)
 
 int kv_print_keys(const struct kv_list *kv, const char *keys)
 {
-	char *dup = strdup(keys), *save = NULL, *k;
+	size_t len = strlen(keys) + 1;
+	char *dup = malloc(len), *save = NULL, *k;
 	int i, r = 0;
 
 	if (!dup)
 		return -ENOMEM;
 	/* check every key first: a script gets all values or none */
 	for (int pass = 0; pass < 2 && !r; pass++) {
-		strcpy(dup, keys);
+		memcpy(dup, keys, len);
 		for (k = strtok_r(dup, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
 			for (i = 0; i < kv->n && strcmp(kv->v[i].key, k); i++)
 				;

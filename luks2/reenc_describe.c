@@ -84,10 +84,10 @@ static void describe_keyslots(struct luks2_hdr *hdr, struct describer *w)
 		put(w, k, "%d", json_object_get_int(ljson_get(ks, "key_size")));
 		if (kdf) {
 			snprintf(k, sizeof(k), "keyslot.%s.kdf", name);
-			put(w, k, "%s", json_object_get_string(ljson_get(kdf, "type")));
+			put(w, k, "%s", ljson_get_str(kdf, "type") ? ljson_get_str(kdf, "type") : "");
 		}
 		snprintf(k, sizeof(k), "keyslot.%s.digest", name);
-		put(w, k, "%d", luks2_digest_by_keyslot(hdr, atoi(name)));
+		put(w, k, "%d", luks2_digest_by_keyslot(hdr, ljson_id(name)));
 	}
 }
 
