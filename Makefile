@@ -56,11 +56,12 @@ LUKS2_SRC := \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \
 	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c \
-	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_par.c luks2/reenc_repair.c luks2/reenc_resilience.c
+	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_par.c luks2/reenc_repair.c luks2/reenc_resilience.c \
+	luks2/reenc_init_params.c luks2/reenc_init_common.c luks2/reenc_init_reencrypt.c \
+	luks2/reenc_init_encrypt.c luks2/reenc_init_decrypt.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
-	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \
-	applets/init_encrypt.c
+	applets/luks2-init-reencrypt.c
 APPLETS    := luks2-status luks2-init-reencrypt hotzone-step luks2-recover
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
