@@ -155,10 +155,8 @@ static int new_pbkdf(const struct reenc_init_args *a, const struct reenc_init_sl
 int reenc_init_keyslots(struct luks2_dev *d, int digest, const struct volume_key *vk,
 			const struct reenc_init_args *a, const struct reenc_init_slots *s)
 {
-	const struct reenc_secret *pass;
 	struct luks2_pbkdf p;
 	char why[96];
-	int id, r;
 
 	/* every keyslot's PBKDF first: a refusal must come before any write */
 	for (int i = 0; i < s->count; i++) {
@@ -169,11 +167,12 @@ int reenc_init_keyslots(struct luks2_dev *d, int digest, const struct volume_key
 		}
 	}
 	for (int i = 0; i < s->count; i++) {
+		const struct reenc_secret *pass = &a->p->pass[s->pass_of[i]];
+		int id = ljson_free_id(ljson_get(d->hdr.jobj, "keyslots")), r;
+
 		new_pbkdf(a, s, i, &p);
-		id = ljson_free_id(ljson_get(d->hdr.jobj, "keyslots"));
 		if (id >= LUKS2_KEYSLOTS_MAX)
 			return -ENOSPC;
-		pass = &a->p->pass[s->pass_of[i]];
 		r = luks2_keyslot_create(d, id, digest, vk, pass->data, pass->len, &p,
 					 s->cipher, s->cipher_key_len);
 		if (r < 0) {

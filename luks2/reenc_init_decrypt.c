@@ -220,7 +220,7 @@ int reenc_init_decrypt(const char *path, const struct reenc_init_args *a)
 	int removal = access(p->header, F_OK) < 0, r;
 	struct reenc_dev *dev = NULL;
 	struct volume_key *vk = NULL;
-	struct luks2_segment s0;
+	struct luks2_segment s0 = { 0 };
 
 	r = reenc_init_open(&dev, path, removal ? NULL : p->header, p);
 	if (!r)

@@ -186,7 +186,7 @@ static int new_header(struct enc *e, const struct reenc_init_args *a,
 	struct luks2_format f = { p->metadata_size, e->ks, p->uuid, p->label, p->subsystem };
 	int force = (p->flags & REENC_INIT_FORCE_ITERATIONS) != 0;
 	int pass_of[REENC_INIT_MAX_PASS];
-	struct reenc_init_slots s = { pass_of, NULL, NULL, p->npass, e->cipher, 0 };
+	struct reenc_init_slots s;
 	int r;
 
 	r = luks2_hdr_format(&e->d.hdr, &f);
@@ -203,7 +203,7 @@ static int new_header(struct enc *e, const struct reenc_init_args *a,
 		return *digest;
 	for (int i = 0; i < p->npass; i++)
 		pass_of[i] = i;
-	s.cipher_key_len = (*vk)->len;
+	s = (struct reenc_init_slots){ pass_of, NULL, NULL, p->npass, e->cipher, (*vk)->len };
 	return reenc_init_keyslots(&e->d, *digest, *vk, a, &s);
 }
 
