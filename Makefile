@@ -61,11 +61,11 @@ LUKS2_SRC := \
 	luks2/segment.c luks2/reenc_status.c \
 	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c \
 	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c \
-	luks2/reenc_repair.c luks2/reenc_resilience.c luks2/reenc_describe.c luks2/reenc_test_pass.c
+	luks2/reenc_repair.c luks2/reenc_resilience.c luks2/reenc_describe.c luks2/reenc_test_pass.c \
+	luks2/reenc_init_params.c luks2/reenc_init_common.c luks2/reenc_init_reencrypt.c \
+	luks2/reenc_init_encrypt.c luks2/reenc_init_decrypt.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
-	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
-	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \
-	applets/init_encrypt.c
+	applets/hotzone-step.c applets/luks2-recover.c applets/luks2-init-reencrypt.c
 # The applet names, from the applet list (one APPLET("name", ...) line each;
 # braces, since the sed program holds an unbalanced parenthesis):
 # adding an applet there adds its link in build/ and in make install.
@@ -134,7 +134,8 @@ $(B)/example/reencrypt-image: tests/example/reencrypt-image.c $(B)/libluks2box.a
 	$(CC) -std=c11 -D_FILE_OFFSET_BITS=64 -iquote . $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS)) $(B)/tests/killwrite.so \
-	$(B)/tests/ioprobe.so
+	$(B)/tests/ioprobe.so \
+	$(B)/example/reencrypt-image
 
 deps:
 	@scripts/install-deps.sh

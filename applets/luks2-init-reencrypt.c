@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* luks2-init-reencrypt: write the metadata of a reencryption, encryption or
- * decryption in one commit; hotzone-step then does the data. */
+ * decryption in one commit; hotzone-step then does the data. The options
+ * become a struct reenc_params; every check and the work are the engine's
+ * (reenc_init, luks2/reenc.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <uuid/uuid.h>
 
 #include "applets/applet.h"
-#include "applets/init.h"
-#include "applets/session.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/passphrase.h"
+#include "common/safemem.h"
+#include "luks2/reenc.h"
 
 enum {
 	OPT_ENCRYPT = OPT_APPLET, OPT_DECRYPT, OPT_CIPHER, OPT_KEY_SIZE, OPT_SECTOR, OPT_KEEP_KEY,
@@ -66,63 +66,93 @@ static const struct applet_info info = {
 	.max_args = 1,
 };
 
+/* The options as given, before they become reenc_params. */
+struct init_opts {
+	struct reenc_params p;
+	int encrypt, decrypt;
+	const char *resilience;
+	int devsize_given, reduce_given;
+};
+
+struct passlist {
+	char *p[8];
+	size_t len[8];
+	int n;
+};
+
+static int opt_uint32(const char *arg, uint64_t max, uint32_t *out)
+{
+	uint64_t v;
+	int r = opt_parse_uint(arg, max, &v);
+
+	if (!r)
+		*out = (uint32_t)v;
+	return r;
+}
+
+static int opt_pbkdf(struct reenc_params *p, int key, const char *arg)
+{
+	switch (key) {
+	case OPT_PBKDF:
+		if (strcmp(arg, "pbkdf2") && strcmp(arg, "argon2i") && strcmp(arg, "argon2id"))
+			return -EINVAL;
+		p->pbkdf.type = arg;
+		break;
+	case OPT_PBKDF_MEM: return opt_uint32(arg, 4194304, &p->pbkdf.memory_kb);
+	case OPT_PBKDF_PAR: return opt_uint32(arg, 64, &p->pbkdf.parallel);
+	case OPT_PBKDF_ITER:
+		p->flags |= REENC_INIT_FORCE_ITERATIONS;
+		return opt_uint32(arg, UINT32_MAX, &p->pbkdf.iterations);
+	default: return -EINVAL;
+	}
+	return 0;
+}
+
 static int opt_cb(void *ctx, int key, const char *arg)
 {
 	struct init_opts *o = ctx;
-	uint64_t v;
+	struct reenc_params *p = &o->p;
 	int r = 0;
 
 	switch (key) {
 	case OPT_ENCRYPT: o->encrypt = 1; break;
 	case OPT_DECRYPT: o->decrypt = 1; break;
-	case OPT_CIPHER: o->cipher = arg; break;
+	case OPT_CIPHER: p->cipher = arg; break;
 	case OPT_KEY_SIZE:
-		r = opt_parse_uint(arg, 4096, &o->key_bits);
-		if (!r && (o->key_bits % 8 || !o->key_bits))
+		r = opt_uint32(arg, 4096, &p->key_size);
+		if (!r && (p->key_size % 8 || !p->key_size))
 			r = -EINVAL;
+		p->key_size /= 8;
 		break;
 	case OPT_SECTOR:
-		r = opt_parse_uint(arg, 4096, &o->sector_size);
-		if (!r && (o->sector_size < 512 || o->sector_size & (o->sector_size - 1)))
+		r = opt_uint32(arg, 4096, &p->sector_size);
+		if (!r && (p->sector_size < 512 || p->sector_size & (p->sector_size - 1)))
 			r = -EINVAL;
 		break;
-	case OPT_KEEP_KEY: o->keep_key = 1; break;
+	case OPT_KEEP_KEY: p->flags |= REENC_INIT_KEEP_KEY; break;
 	case OPT_RES: o->resilience = arg; break;
-	case OPT_RES_HASH: o->res_hash = arg; break;
-	case OPT_HOTZONE: r = opt_parse_size(arg, &o->hotzone); break;
+	case OPT_RES_HASH: p->resilience_hash = arg; break;
+	case OPT_HOTZONE: r = opt_parse_size(arg, &p->hotzone); break;
 	case OPT_DEVSIZE:
-		r = opt_parse_size(arg, &o->device_size);
+		r = opt_parse_size(arg, &p->device_size);
 		o->devsize_given = 1;
 		break;
 	case OPT_REDUCE:
-		r = opt_parse_size(arg, &o->reduce);
+		r = opt_parse_size(arg, &p->data_shift);
 		o->reduce_given = 1;
 		break;
-	case OPT_PBKDF:
-		if (strcmp(arg, "pbkdf2") && strcmp(arg, "argon2i") && strcmp(arg, "argon2id"))
-			return -EINVAL;
-		o->pbkdf.type = arg;
-		o->pbkdf_given = 1;
-		break;
-	case OPT_PBKDF_MEM: r = opt_parse_uint(arg, 4194304, &v); o->pbkdf.memory_kb = v; o->pbkdf_given = 1; break;
-	case OPT_PBKDF_PAR: r = opt_parse_uint(arg, 64, &v); o->pbkdf.parallel = v; o->pbkdf_given = 1; break;
-	case OPT_PBKDF_ITER:
-		r = opt_parse_uint(arg, UINT32_MAX, &v);
-		o->pbkdf.iterations = v;
-		o->force_iter = o->pbkdf_given = 1;
-		break;
-	case OPT_ITER_TIME:
-		r = opt_parse_uint(arg, 600000, &v);
-		o->pbkdf.iter_time_ms = v;
-		break;
-	case OPT_HASH: o->pbkdf.hash = arg; break;
-	case OPT_UUID: o->uuid = arg; break;
-	case OPT_LABEL: o->label = arg; break;
-	case OPT_SUBSYS: o->subsystem = arg; break;
-	case OPT_MDSIZE: r = opt_parse_size(arg, &o->md_size); break;
-	case OPT_KSSIZE: r = opt_parse_size(arg, &o->ks_size); break;
-	case OPT_FORCE: o->force_offline = 1; break;
-	case OPT_REMOVE: o->remove_others = 1; break;
+	case OPT_PBKDF: case OPT_PBKDF_MEM: case OPT_PBKDF_PAR: case OPT_PBKDF_ITER:
+		p->flags |= REENC_INIT_PBKDF;
+		return opt_pbkdf(p, key, arg);
+	case OPT_ITER_TIME: r = opt_uint32(arg, 600000, &p->pbkdf.iter_time_ms); break;
+	case OPT_HASH: p->pbkdf.hash = arg; break;
+	case OPT_UUID: p->uuid = arg; break;
+	case OPT_LABEL: p->label = arg; break;
+	case OPT_SUBSYS: p->subsystem = arg; break;
+	case OPT_MDSIZE: r = opt_parse_size(arg, &p->metadata_size); break;
+	case OPT_KSSIZE: r = opt_parse_size(arg, &p->keyslots_size); break;
+	case OPT_FORCE: p->flags |= REENC_INIT_FORCE_OFFLINE; break;
+	case OPT_REMOVE: p->flags |= REENC_INIT_REMOVE_OTHERS; break;
 	default: return -EINVAL;
 	}
 	return r;
@@ -165,108 +195,34 @@ static int refuse(const char *msg)
 	return -EINVAL;
 }
 
-/* Options that only one mode uses are refused in the others. */
-static int check_modes(const struct init_opts *o, const struct common_opts *co)
+/* What the options say, in reenc_params, checked by the engine; an
+ * explicit size 0, which reenc_params cannot carry, is refused here. */
+static int to_params(struct init_opts *o, const struct common_opts *co)
 {
-	uuid_t u;
+	struct reenc_params *p = &o->p;
 
 	if (o->encrypt && o->decrypt)
 		return refuse("--encrypt and --decrypt exclude each other");
-	if (o->reduce && !o->encrypt)
-		return refuse("--reduce-device-size is for --encrypt");
-	if (o->reduce && co->header)
-		return refuse("--reduce-device-size with a detached --header is not supported; "
-			      "use one or the other");
-	if (o->reduce && o->devsize_given)
-		return refuse("--reduce-device-size and --device-size exclude each other");
-	if (o->encrypt && !o->reduce && !co->header)
-		return refuse("--encrypt needs --header FILE or --reduce-device-size SIZE: "
-			      "the header must not overwrite data");
-	if (o->decrypt && !co->header)
-		return refuse("--decrypt needs --header FILE (an existing detached header, or a "
-			      "new file to move the header to)");
-	if (!o->encrypt && (o->uuid || o->label || o->subsystem || o->md_size || o->ks_size))
-		return refuse("--uuid, --label, --subsystem and --luks2-*-size are for --encrypt");
-	if (o->decrypt && (o->cipher || o->key_bits || o->sector_size || o->keep_key))
-		return refuse("--decrypt creates no key: --cipher, --key-size, --sector-size "
-			      "and --keep-key do not apply");
-	if (o->encrypt && o->keep_key)
-		return refuse("--keep-key needs an existing volume key; not with --encrypt");
-	if (o->uuid && uuid_parse(o->uuid, u) < 0)
-		return refuse("--uuid is not a valid UUID");
-	if ((o->label && strlen(o->label) > 47) || (o->subsystem && strlen(o->subsystem) > 47))
-		return refuse("--label and --subsystem take at most 47 bytes");
-	return 0;
-}
-
-/* Sizes, as cryptsetup's option checks (src/cryptsetup.c). */
-static int check_sizes(const struct init_opts *o)
-{
-	uint64_t md = o->md_size;
-
-	if (o->devsize_given && (!o->device_size || o->device_size % 512))
+	p->mode = o->encrypt ? REENC_MODE_ENCRYPT :
+		  o->decrypt ? REENC_MODE_DECRYPT : REENC_MODE_REENCRYPT;
+	/* the engine refuses all but checksum, journal and none, in turn */
+	if (o->resilience) {
+		if (reenc_res_parse(o->resilience, &p->resilience) < 0)
+			p->resilience = REENC_RES_UNKNOWN;
+		p->flags |= REENC_INIT_RESILIENCE;
+	}
+	p->header = co->header;
+	p->keyslot = co->key_slot;
+	if (co->disable_locks)
+		p->flags |= REENC_INIT_NO_LOCKS;
+	/* reenc_params reads a size 0 as "not given": refuse an explicit 0
+	 * here, with the engine's words for any other size it refuses */
+	if (o->devsize_given && !p->device_size)
 		return refuse("--device-size must be a non-zero multiple of 512 bytes");
-	if (o->hotzone % 512)
-		return refuse("--hotzone-size must be a multiple of 512 bytes");
-	if (o->reduce_given && (o->reduce % 512 || o->reduce > (1ULL << 30) || !o->reduce))
+	if (o->reduce_given && !p->data_shift)
 		return refuse("--reduce-device-size must be a non-zero multiple of 512 and at "
 			      "most 1 GiB");
-	if (md && (md < 16384 || md > (4ULL << 20) || (md & (md - 1))))
-		return refuse("--luks2-metadata-size must be a power of two from 16K to 4M");
-	if (o->ks_size && (o->ks_size % 4096 || o->ks_size > LUKS2_MAX_KEYSLOTS_SIZE))
-		return refuse("--luks2-keyslots-size must be a multiple of 4096 bytes and at "
-			      "most 128 MiB");
-	if (!md)
-		md = 16384;
-	if (o->reduce && o->ks_size && 2 * md + o->ks_size > o->reduce / 2)
-		return refuse("the header (--luks2-metadata-size, --luks2-keyslots-size) does not "
-			      "fit in half of --reduce-device-size");
-	return 0;
-}
-
-/* PBKDF defaults, then cryptsetup's limits (luks2_pbkdf_check). */
-static int check_pbkdf(struct init_opts *o)
-{
-	char why[96];
-
-	if (!o->pbkdf.type)
-		o->pbkdf.type = "argon2id";
-	if (!o->pbkdf.hash)
-		o->pbkdf.hash = "sha256";
-	if (crypt_hash_size(o->pbkdf.hash) <= 0) {
-		log_err("hash %s is not available", o->pbkdf.hash);
-		return -EINVAL;
-	}
-	if (!o->pbkdf.memory_kb)
-		o->pbkdf.memory_kb = 1048576;
-	if (!o->pbkdf.parallel)
-		o->pbkdf.parallel = 4;
-	if (o->pbkdf.parallel > 4)	/* cryptsetup caps it the same way */
-		o->pbkdf.parallel = 4;
-	if (o->force_iter && !o->pbkdf.iterations)
-		return refuse("PBKDF iterations too low: --pbkdf-force-iterations 0");
-	if (luks2_pbkdf_check(&o->pbkdf, why, sizeof(why)) < 0)
-		return refuse(why);
-	return 0;
-}
-
-static int check_opts(struct init_opts *o, const struct common_opts *co)
-{
-	enum reenc_res res;
-	int r;
-
-	r = check_modes(o, co);
-	if (!r)
-		r = check_sizes(o);
-	if (!r)
-		r = init_resilience(o, REENC_RES_CHECKSUM, &res);
-	if (!r && o->res_hash && crypt_hash_size(o->res_hash) <= 0) {
-		log_err("resilience hash %s is not available", o->res_hash);
-		r = -EINVAL;
-	}
-	if (!r)
-		r = check_pbkdf(o);
-	return r;
+	return reenc_init_check(p) < 0 ? -EINVAL : 0;
 }
 
 int luks2_init_reencrypt_main(int argc, char **argv)
@@ -274,13 +230,13 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 	struct init_opts o = { 0 };
 	struct common_opts co;
 	struct passlist pl = { 0 };
-	struct session s = { .lock_md = -1, .lock_re = -1 };
+	struct reenc_secret pass[8];
 	int i, r, rc;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
 	if (i < 0)
 		return rc;
-	if (check_opts(&o, &co) < 0)
+	if (to_params(&o, &co) < 0)
 		return RC_FAIL;
 	r = read_passes(&co, &pl, o.encrypt);
 	for (int k = 0; !r && k < pl.n; k++)
@@ -288,30 +244,17 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 			log_err("empty passphrase");
 			r = -EINVAL;
 		}
-	if (r < 0) {
-		rc = exit_from_errno(r);
-		goto out;
+	if (!r) {
+		for (int k = 0; k < pl.n; k++)
+			pass[k] = (struct reenc_secret){ pl.p[k], pl.len[k] };
+		o.p.pass = pass;
+		o.p.npass = pl.n;
+		r = reenc_init(argv[i], &o.p);
 	}
-	if (o.encrypt) {
-		r = init_encrypt(argv[i], &o, &co, &pl);
-	} else if (o.decrypt) {
-		r = init_decrypt(argv[i], &o, &co, &pl);
-	} else {
-		r = session_open(&s, argv[i], &co);
-		if (r < 0) {
-			rc = exit_from_errno(r);
-			goto out;
-		}
-		r = session_refuse_started(&s.ri);
-		if (!r)
-			r = init_reencrypt(&s.d, &o, &co, &pl);
-	}
-	rc = r == -EEXIST ? RC_BUSY : r == -EINVAL || r == -ENOTSUP ? RC_FAIL :
-	     exit_from_errno(r);
+	/* -EEXIST: already initialized (5); -EINVAL, -ENOTSUP: refused (1) */
+	rc = exit_from_errno(r);
 	if (!r)
 		log_verbose("reencryption initialized; run hotzone-step to rewrite the data");
-out:
-	session_close(&s);
 	for (int k = 0; k < pl.n; k++)
 		safe_free(pl.p[k]);
 	return rc;

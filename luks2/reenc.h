@@ -196,6 +196,10 @@ struct reenc_params {
  * encryption first moves the data a shift needs, a header removal first
  * exports the header). -EEXIST when one is already initialized. */
 int reenc_init(const char *path, const struct reenc_params *p);
+/* The checks of reenc_init that need neither the device nor a passphrase
+ * (pass and npass are not looked at): a caller may run them before it
+ * prompts. 0 or -EINVAL. */
+int reenc_init_check(const struct reenc_params *p);
 
 /* --- running it ---------------------------------------------------------- */
 struct reenc_ctx;

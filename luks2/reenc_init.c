@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Pieces of a new reencryption's metadata: the reencrypt keyslot, the
- * requirement flag, and a fresh header for in-place encryption. */
+ * requirement flag, a fresh header for in-place encryption, and the new
+ * keyslots of the passphrases. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <uuid/uuid.h>
 
 #include "common/crypto_backend/crypto_backend.h"
+#include "common/log.h"
 #include "luks2/json.h"
 #include "luks2/reenc_internal.h"
 
@@ -117,5 +119,69 @@ int luks2_hdr_format(struct luks2_hdr *hdr, const struct luks2_format *f)
 	ljson_set_u64(cfg, "json_size", hdr->hdr_size - LUKS2_HDR_BIN_LEN);
 	ljson_set_u64(cfg, "keyslots_size", f->keyslots_size);
 	json_object_object_add(hdr->jobj, "config", cfg);
+	return 0;
+}
+
+static void pbkdf_from_json(struct json_object *kdf, struct luks2_pbkdf *p)
+{
+	const char *t = ljson_get_str(kdf, "type");
+
+	memset(p, 0, sizeof(*p));
+	p->type = t ? t : "argon2id";
+	p->hash = ljson_get_str(kdf, "hash");
+	if (!p->hash)
+		p->hash = "sha256";
+	if (!strcmp(p->type, "pbkdf2")) {
+		ljson_get_u32(kdf, "iterations", &p->iterations);
+	} else {
+		ljson_get_u32(kdf, "time", &p->iterations);
+		ljson_get_u32(kdf, "memory", &p->memory_kb);
+		ljson_get_u32(kdf, "cpus", &p->parallel);
+	}
+}
+
+/* The PBKDF of new keyslot i: the caller's, or its old keyslot's. */
+static int new_pbkdf(const struct reenc_init_args *a, const struct reenc_init_slots *s,
+		     int i, struct luks2_pbkdf *p)
+{
+	if ((a->p->flags & REENC_INIT_PBKDF) || !s->old_kdf || !s->old_kdf[i]) {
+		*p = a->pbkdf;
+		return 0;
+	}
+	pbkdf_from_json((struct json_object *)s->old_kdf[i], p);
+	return 1;
+}
+
+int reenc_init_keyslots(struct luks2_dev *d, int digest, const struct volume_key *vk,
+			const struct reenc_init_args *a, const struct reenc_init_slots *s)
+{
+	struct luks2_pbkdf p;
+	char why[96];
+
+	/* every keyslot's PBKDF first: a refusal must come before any write */
+	for (int i = 0; i < s->count; i++) {
+		if (new_pbkdf(a, s, i, &p) && luks2_pbkdf_check(&p, why, sizeof(why)) < 0) {
+			log_err("keyslot %d: %s; give --pbkdf options for its new keyslot",
+				s->old_ks ? s->old_ks[i] : i, why);
+			return -EINVAL;
+		}
+	}
+	for (int i = 0; i < s->count; i++) {
+		const struct reenc_secret *pass = &a->p->pass[s->pass_of[i]];
+		int id = ljson_free_id(ljson_get(d->hdr.jobj, "keyslots")), r;
+
+		new_pbkdf(a, s, i, &p);
+		if (id >= LUKS2_KEYSLOTS_MAX)
+			return -ENOSPC;
+		r = luks2_keyslot_create(d, id, digest, vk, pass->data, pass->len, &p,
+					 s->cipher, s->cipher_key_len);
+		if (r < 0) {
+			log_err("cannot create keyslot %d: %s", id, strerror(-r));
+			return r;
+		}
+		if (s->old_ks)
+			luks2_tokens_keyslot(&d->hdr, s->old_ks[i], id);
+		log_verbose("new keyslot %d (passphrase %d, %s)", id, s->pass_of[i] + 1, p.type);
+	}
 	return 0;
 }

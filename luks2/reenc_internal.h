@@ -202,4 +202,73 @@ struct reenc_dev {
 	unsigned flags;		/* REENC_OPEN_* */
 };
 
+
+/* --- reenc_init*.c: starting a reencryption (reenc_init of reenc.h) ---- */
+#define REENC_INIT_MAX_PASS 8
+
+/* The caller's parameters, checked, with the defaults applied. */
+struct reenc_init_args {
+	const struct reenc_params *p;
+	struct luks2_pbkdf pbkdf;	/* of new keyslots (p->pbkdf + defaults) */
+	enum reenc_res res;		/* checksum (default), journal or none */
+	const char *hash;		/* resilience hash (default sha256) */
+};
+/* reenc_init_params.c: every check that needs neither the device nor a
+ * passphrase; 0 or -EINVAL (logged). */
+int reenc_init_resolve(const struct reenc_params *p, struct reenc_init_args *a);
+
+/* What the reencrypt keyslot records. */
+struct reenc_init_plan {
+	enum reenc_mode mode;
+	int backward;
+	enum reenc_res res;
+	uint32_t block;		/* checksum block size */
+	uint64_t shift;		/* data shift, bytes */
+	int version;		/* requirement flag online-reencrypt-vN */
+};
+
+/* New keyslots: new keyslot i gets passphrase pass_of[i]; it replaces
+ * keyslot old_ks[i] (tokens follow; NULL: none) and keeps its PBKDF
+ * old_kdf[i] unless the caller gave one. */
+struct reenc_init_slots {
+	const int *pass_of;
+	const int *old_ks;
+	const struct json_object *const *old_kdf;
+	int count;
+	const char *cipher;		/* keyslot area encryption */
+	size_t cipher_key_len;
+};
+
+/* reenc_init.c */
+int reenc_init_keyslots(struct luks2_dev *d, int digest, const struct volume_key *vk,
+			const struct reenc_init_args *a, const struct reenc_init_slots *s);
+
+/* reenc_init_common.c: the pieces the modes share */
+int reenc_init_cipher_check(const char *cipher, size_t key_len, uint32_t sector);
+/* The device's logical block, at least a and b. */
+uint64_t reenc_init_alignment(int fd, uint32_t a, uint32_t b);
+/* The keyslots area holds n keyslots of key_len bytes and 4 KiB. */
+int reenc_init_keyslots_fit(uint64_t ks_size, size_t key_len, int n);
+/* p->device_size: at most avail bytes, a multiple of block. */
+int reenc_init_device_size(const struct reenc_params *p, uint64_t avail, uint64_t block);
+/* The reencrypt keyslot, flag and digest, then the one commit. */
+int reenc_init_finish(struct luks2_dev *d, const struct reenc_init_plan *pl,
+		      const struct reenc_init_args *a, const struct volume_key *vk_old,
+		      const struct volume_key *vk_new);
+int reenc_init_move(int fd, uint64_t src, uint64_t dst, uint64_t len);
+/* A new file (O_EXCL), its name synced: the fd, or -errno (logged). */
+int reenc_init_new_file(const char *path);
+void reenc_init_put_seg(struct luks2_hdr *hdr, int id, struct json_object *s,
+			const char *flag);
+struct json_object *reenc_init_dup_seg(struct luks2_hdr *hdr, int id);
+/* reenc_dev_open for writing, refused unless the state is "none"
+ * (-EEXIST: one is initialized; -ENODEV: unsupported metadata). */
+int reenc_init_open(struct reenc_dev **dev, const char *path, const char *header,
+		    const struct reenc_params *p);
+
+/* The modes (reenc_init_reencrypt.c, _encrypt.c, _decrypt.c). */
+int reenc_init_reencrypt(struct luks2_dev *d, const struct reenc_init_args *a);
+int reenc_init_encrypt(const char *path, const struct reenc_init_args *a);
+int reenc_init_decrypt(const char *path, const struct reenc_init_args *a);
+
 #endif
