@@ -41,11 +41,12 @@ else
 CHECK_TIERS := unit cli interop crash vm fuzz san valgrind
 endif
 # --- end of the sanitizer/valgrind block -----------------------------------
-LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread
+LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread -ldevmapper
 
 COMMON_SRC := \
 	common/log.c common/exitcode.c common/opt.c common/io.c \
 	common/safemem.c common/passphrase.c common/lock.c \
+	common/dm.c common/keyring.c \
 	common/crypto_backend/backend.c \
 	common/crypto_backend/crypto_openssl.c \
 	common/crypto_backend/crypto_kcapi.c \
@@ -56,7 +57,8 @@ LUKS2_SRC := \
 	luks2/keyslot.c luks2/keyslot_create.c luks2/digest.c luks2/reenc_digest.c \
 	luks2/segment.c luks2/reenc_status.c \
 	luks2/reenc_segs.c luks2/reenc_meta.c luks2/reenc_ctx.c luks2/hotzone.c \
-	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c luks2/reenc_repair.c luks2/reenc_resilience.c
+	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c luks2/reenc_repair.c luks2/reenc_resilience.c \
+	luks2/dm_table.c luks2/dm_names.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/session.c applets/hotzone-step.c applets/luks2-recover.c \
 	applets/luks2-init-reencrypt.c applets/init_common.c applets/init_reencrypt.c \
@@ -64,7 +66,7 @@ APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 APPLETS    := luks2-status luks2-init-reencrypt hotzone-step luks2-recover
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
-TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt
+TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt helpers/dm_probe
 
 LIB_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(COMMON_SRC) $(LUKS2_SRC))
 APPLET_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(APPLET_SRC))
