@@ -241,13 +241,14 @@ int ldm_info(const char *name, struct ldm_info *info)
 	return r;
 }
 
-/* "0000" over the key field of a crypt target's params, as dmsetup
- * without --showkeys. */
+/* "0000" over a hex key of a crypt target's params, as dmsetup without
+ * --showkeys; a keyring reference (":<len>:<type>:<desc>") is no secret
+ * and stays. */
 static void hide_key(char *params)
 {
 	char *k = strchr(params, ' ');
 
-	if (!k)
+	if (!k || k[1] == ':')
 		return;
 	for (k++; *k && *k != ' '; k++)
 		*k = '0';

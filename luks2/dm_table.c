@@ -235,7 +235,9 @@ static int build_multi(struct luks2_dm_table *tab, const struct build *b,
 	uint64_t off, start = 0, len;
 	int n = luks2_segment_count(hdr), r;
 
-	off = strcmp(st->final.type, "none") ? st->final.offset : luks2_data_offset(hdr);
+	/* LUKS2_get_data_offset: backup-final's offset in a reencryption */
+	r = luks2_segment_get(hdr, luks2_segment_backup(hdr, SEGF_BACKUP_FINAL), &s);
+	off = r == 0 ? s.offset : luks2_data_offset(hdr);
 	if (st->direction == REENC_FORWARD)
 		off += st->shift;
 	if (off % SECTOR || off >= b->d->size) {

@@ -8,7 +8,10 @@
  *   dm_probe open [--hex] [-k VKFILE]... [-d PASSFILE] DEV NAME
  *       create NAME from it, volume keys (files of raw key bytes, or
  *       unlocked with the passphrase) as logon keys in the thread keyring
- *   dm_probe close|suspend|resume|info|table-of NAME
+ *   (--header FILE: a detached header)
+ *   dm_probe close|suspend|resume|info NAME
+ *   dm_probe table-of [--hide] NAME   NAME's live table, keys shown
+ *       unless --hide
  *   dm_probe holders DEV        the dm devices holding DEV, one a line
  *   dm_probe uuid UUID NAME [subdev]   the dm uuid of NAME
  *   dm_probe helpers NAME       overlay, hotzone-forward/backward names
@@ -31,6 +34,8 @@ struct args {
 	const char *vkfile[4];
 	int nvk;
 	const char *passfile;
+	const char *header;
+	int hide;
 	char **pos;
 	int npos;
 };
@@ -95,7 +100,7 @@ static int build(struct luks2_dev *d, const struct args *a, char *devstr,
 	struct stat st;
 	int r;
 
-	if ((r = luks2_dev_open(d, a->pos[0], NULL, 0)) < 0)
+	if ((r = luks2_dev_open(d, a->pos[0], a->header, 0)) < 0)
 		return r;
 	snprintf(devstr, len, "%s", a->pos[0]);
 	if (fstat(d->fd, &st) == 0 && S_ISBLK(st.st_mode))
@@ -201,7 +206,7 @@ static int cmd_name(char **pos, int npos)
 	return 0;
 }
 
-static int cmd_dev(const char *cmd, const char *name)
+static int cmd_dev(const char *cmd, const char *name, int hide)
 {
 	char *text;
 	int r;
@@ -216,7 +221,7 @@ static int cmd_dev(const char *cmd, const char *name)
 		return cmd_info(name);
 	if (strcmp(cmd, "table-of"))
 		return -EINVAL;
-	if ((r = ldm_table(name, LDM_SHOWKEYS, 0, &text)) < 0)
+	if ((r = ldm_table(name, hide ? 0 : LDM_SHOWKEYS, 0, &text)) < 0)
 		return r;
 	fputs(text, stdout);
 	ldm_free_text(text);
@@ -235,6 +240,10 @@ static int parse(int argc, char **argv, struct args *a)
 			a->vkfile[a->nvk++] = argv[++i];
 		else if (!strcmp(argv[i], "-d") && i + 1 < argc)
 			a->passfile = argv[++i];
+		else if (!strcmp(argv[i], "--header") && i + 1 < argc)
+			a->header = argv[++i];
+		else if (!strcmp(argv[i], "--hide"))
+			a->hide = 1;
 		else
 			return -EINVAL;
 	}
@@ -267,7 +276,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "uuid") || !strcmp(cmd, "helpers"))
 		r = cmd_name(a.pos, a.npos);
 	else
-		r = cmd_dev(cmd, a.pos[0]);
+		r = cmd_dev(cmd, a.pos[0], a.hide);
 	for (size_t i = 0; i < nkeys; i++)
 		vk_free((struct volume_key *)keys[i].vk);
 	if (d.fd >= 0)
