@@ -31,7 +31,8 @@ static void dm_logger(int level, const char *file, int line, int dm_errno,
 	va_list ap;
 
 	(void)file, (void)line, (void)dm_errno;
-	if ((level & 7) > 3 || log_get_level() < LOG_DEBUG)
+	(void)level;
+	if (log_get_level() < LOG_DEBUG)
 		return;
 	va_start(ap, f);
 	vsnprintf(msg, sizeof(msg), f, ap);

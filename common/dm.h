@@ -27,7 +27,8 @@ struct ldm_target {
 
 enum {
 	/* ldm_create: leave the table inactive (device created without a
-	 * live table, then loaded); ldm_resume() makes it live. */
+	 * live table, then loaded); ldm_resume() makes it live, and
+	 * libdevmapper makes the /dev/mapper node only then. */
 	LDM_INACTIVE = 1 << 0,
 	LDM_READONLY = 1 << 1,
 	/* ldm_suspend / ldm_resume */

@@ -9,7 +9,10 @@
  *       create NAME from it, volume keys (files of raw key bytes, or
  *       unlocked with the passphrase) as logon keys in the thread keyring
  *   (--header FILE: a detached header)
- *   dm_probe close|suspend|resume|info NAME
+ *   dm_probe close|suspend|resume|info|status|deps|clear NAME
+ *   dm_probe load-error NAME    an inactive table: one error target of
+ *       NAME's size (resume makes it live)
+ *   (open --inactive: the table is loaded inactive, resume makes it live)
  *   dm_probe table-of [--hide] NAME   NAME's live table, keys shown
  *       unless --hide
  *   dm_probe holders DEV        the dm devices holding DEV, one a line
@@ -36,6 +39,7 @@ struct args {
 	const char *passfile;
 	const char *header;
 	int hide;
+	int inactive;
 	char **pos;
 	int npos;
 };
@@ -150,7 +154,7 @@ static int cmd_open(struct luks2_dev *d, const struct args *a)
 	if (!r && !b.hex)
 		r = luks2_dm_keys_upload(&d->hdr, &tab, keys, nkeys);
 	if (!r) {
-		r = ldm_create(a->pos[1], uuid, tab.t, tab.n, 0);
+		r = ldm_create(a->pos[1], uuid, tab.t, tab.n, a->inactive ? LDM_INACTIVE : 0);
 		if (!b.hex)
 			luks2_dm_keys_drop(&d->hdr, &tab);
 	}
@@ -206,6 +210,55 @@ static int cmd_name(char **pos, int npos)
 	return 0;
 }
 
+/* NAME's size in sectors: the end of its last target. */
+static int dev_sectors(const char *name, uint64_t *sectors)
+{
+	unsigned long long start, len;
+	char *text, *line;
+	int r = ldm_table(name, 0, 0, &text);
+
+	if (r < 0)
+		return r;
+	*sectors = 0;
+	for (line = text; *line; line = strchr(line, '\n') + 1) {
+		if (sscanf(line, "%llu %llu", &start, &len) == 2)
+			*sectors = start + len;
+		if (!strchr(line, '\n'))
+			break;
+	}
+	ldm_free_text(text);
+	return *sectors ? 0 : -EINVAL;
+}
+
+static int cmd_query(const char *cmd, const char *name)
+{
+	struct ldm_target t = { 0, 0, "error", "" };
+	dev_t devs[16];
+	char *text;
+	int r;
+
+	if (!strcmp(cmd, "deps")) {
+		r = ldm_deps(name, devs, 16);
+		for (int i = 0; i < r; i++)
+			printf("%u:%u\n", major(devs[i]), minor(devs[i]));
+		return r < 0 ? r : 0;
+	}
+	if (!strcmp(cmd, "status")) {
+		if ((r = ldm_status(name, &text)) < 0)
+			return r;
+		fputs(text, stdout);
+		ldm_free_text(text);
+		return 0;
+	}
+	if (!strcmp(cmd, "clear"))
+		return ldm_clear(name);
+	if (strcmp(cmd, "load-error"))
+		return -EINVAL;
+	if ((r = dev_sectors(name, &t.len)) < 0)
+		return r;
+	return ldm_load(name, &t, 1);
+}
+
 static int cmd_dev(const char *cmd, const char *name, int hide)
 {
 	char *text;
@@ -220,7 +273,7 @@ static int cmd_dev(const char *cmd, const char *name, int hide)
 	if (!strcmp(cmd, "info"))
 		return cmd_info(name);
 	if (strcmp(cmd, "table-of"))
-		return -EINVAL;
+		return cmd_query(cmd, name);
 	if ((r = ldm_table(name, hide ? 0 : LDM_SHOWKEYS, 0, &text)) < 0)
 		return r;
 	fputs(text, stdout);
@@ -244,6 +297,8 @@ static int parse(int argc, char **argv, struct args *a)
 			a->header = argv[++i];
 		else if (!strcmp(argv[i], "--hide"))
 			a->hide = 1;
+		else if (!strcmp(argv[i], "--inactive"))
+			a->inactive = 1;
 		else
 			return -EINVAL;
 	}
@@ -264,7 +319,7 @@ int main(int argc, char **argv)
 		log_set_level(LOG_DEBUG);
 	if (parse(argc, argv, &a) < 0 || a.npos < 1) {
 		fprintf(stderr, "usage: dm_probe table|open|close|suspend|resume|info|"
-			"table-of|holders|uuid|helpers [options] ARGS (see the source)\n");
+			"table-of|status|deps|load-error|clear|holders|uuid|helpers [options] ARGS (see the source)\n");
 		return 1;
 	}
 	if (!strcmp(cmd, "table"))
