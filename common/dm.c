@@ -175,6 +175,8 @@ static int simple(int type, const char *name, unsigned flags, const char *what)
 		r = task_run(dmt);
 out:
 	dm_task_destroy(dmt);
+	if (r == -ENXIO)
+		r = -ENODEV;	/* no such device */
 	if (r < 0)
 		log_err("cannot %s device-mapper device %s: %s", what, name, strerror(-r));
 	return r;
