@@ -44,11 +44,12 @@ else
 CHECK_TIERS := lint unit cli interop crash vm fuzz san valgrind
 endif
 # --- end of the sanitizer/valgrind block -----------------------------------
-LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread
+LDLIBS   += -ljson-c -lcrypto -lkcapi -largon2 -luuid -lblkid -lpthread -ldevmapper
 
 COMMON_SRC := \
 	common/log.c common/exitcode.c common/opt.c common/io.c common/clock.c \
 	common/safemem.c common/passphrase.c common/lock.c \
+	common/dm.c common/keyring.c \
 	common/crypto_backend/backend.c common/crypto_backend/backend_util.c \
 	common/crypto_backend/crypto_openssl.c \
 	common/crypto_backend/crypto_kcapi.c \
@@ -63,7 +64,7 @@ LUKS2_SRC := \
 	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c \
 	luks2/reenc_repair.c luks2/reenc_resilience.c luks2/reenc_describe.c luks2/reenc_test_pass.c \
 	luks2/reenc_init_params.c luks2/reenc_init_common.c luks2/reenc_init_reencrypt.c \
-	luks2/reenc_init_encrypt.c luks2/reenc_init_decrypt.c
+	luks2/reenc_init_encrypt.c luks2/reenc_init_decrypt.c luks2/dm_table.c luks2/dm_names.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/hotzone-step.c applets/luks2-recover.c applets/luks2-init-reencrypt.c
 # The applet names, from the applet list (one APPLET("name", ...) line each;
@@ -72,7 +73,7 @@ APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 APPLETS    := ${shell sed -n 's/^APPLET("\([^"]*\)".*/\1/p' applets/applets.h}
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
-TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt
+TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt helpers/dm_probe
 
 LIB_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(COMMON_SRC) $(LUKS2_SRC))
 APPLET_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(APPLET_SRC))
