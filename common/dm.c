@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <libdevmapper.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -377,6 +378,25 @@ int ldm_name(dev_t devno, char *name, size_t len)
 	return r;
 }
 
+/* "MAJ:MIN\n" as sysfs writes it. */
+static int read_devno(FILE *f, unsigned *ma, unsigned *mi)
+{
+	char line[32], *end;
+	unsigned long a, b;
+
+	if (!fgets(line, sizeof(line), f))
+		return -EIO;
+	a = strtoul(line, &end, 10);
+	if (end == line || *end != ':' || a > UINT_MAX)
+		return -EINVAL;
+	b = strtoul(end + 1, &end, 10);
+	if (b > UINT_MAX)
+		return -EINVAL;
+	*ma = (unsigned)a;
+	*mi = (unsigned)b;
+	return 0;
+}
+
 int ldm_holders(dev_t devno, char (*names)[LDM_NAME_LEN], size_t max)
 {
 	char path[96];
@@ -396,7 +416,7 @@ int ldm_holders(dev_t devno, char (*names)[LDM_NAME_LEN], size_t max)
 			continue;
 		snprintf(path, sizeof(path), "/sys/block/%.32s/dev", e->d_name);
 		f = fopen(path, "re");
-		ok = f && fscanf(f, "%u:%u", &ma, &mi) == 2;
+		ok = f && read_devno(f, &ma, &mi) == 0;
 		if (f)
 			fclose(f);
 		if (!ok)

@@ -3,6 +3,7 @@
  * (luks2/dm_table.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <uuid/uuid.h>
@@ -64,10 +65,15 @@ int luks2_dm_helper_name(const char *name, enum luks2_dm_helper h, char *buf,
 static int kernel_4_15(void)
 {
 	struct utsname u;
-	unsigned ma = 0, mi = 0;
+	unsigned long ma, mi;
+	char *end;
 
-	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+	if (uname(&u) < 0)
 		return 0;
+	ma = strtoul(u.release, &end, 10);
+	if (*end != '.')
+		return 0;
+	mi = strtoul(end + 1, &end, 10);
 	return ma > 4 || (ma == 4 && mi >= 15);
 }
 

@@ -79,7 +79,7 @@ static int key_len(const struct build *b, int digest, size_t *len)
 	ljson_foreach(ks, id, k) {
 		type = ljson_get_str(k, "type");
 		if (!type || strcmp(type, "luks2") ||
-		    luks2_digest_by_keyslot(&b->d->hdr, atoi(id)) != digest)
+		    luks2_digest_by_keyslot(&b->d->hdr, ljson_id(id)) != digest)
 			continue;
 		if (ljson_get_u32(k, "key_size", &size) == 0 && size) {
 			*len = size;
@@ -128,18 +128,23 @@ static int key_field(const struct build *b, const struct luks2_segment *s,
 static void features(const struct build *b, const struct luks2_segment *s,
 		     char *buf, size_t len)
 {
-	unsigned n = (unsigned)__builtin_popcount(b->opts) + (s->sector_size != SECTOR);
-	size_t o;
+	char opts[128] = "";
+	unsigned n = 0;
+	size_t o = 0;
 
-	buf[0] = '\0';
-	if (!n)
-		return;
-	o = (size_t)snprintf(buf, len, " %u", n);
-	for (size_t i = 0; i < NFLAGS && o < len; i++)
-		if (b->opts & (1u << i))
-			o += (size_t)snprintf(buf + o, len - o, " %s", flag_opts[i].opt);
-	if (s->sector_size != SECTOR && o < len)
-		snprintf(buf + o, len - o, " sector_size:%u", s->sector_size);
+	for (size_t i = 0; i < NFLAGS && o < sizeof(opts); i++)
+		if (b->opts & (1u << i)) {
+			o += (size_t)snprintf(opts + o, sizeof(opts) - o, " %s", flag_opts[i].opt);
+			n++;
+		}
+	if (s->sector_size != SECTOR && o < sizeof(opts)) {
+		snprintf(opts + o, sizeof(opts) - o, " sector_size:%u", s->sector_size);
+		n++;
+	}
+	if (n)
+		snprintf(buf, len, " %u%s", n, opts);
+	else
+		buf[0] = '\0';
 }
 
 /* Params of a crypt or linear target for segment s, in safe memory. */
