@@ -366,6 +366,11 @@ int reenc_recover_hotzone(struct reenc_ctx *c)
 
 	if (reenc_regular_segments(c, &hot) == 0)
 		rs = luks2_segment_in_reenc(&hot);
+	/* the post commit keeps these segments: they follow the IV rule */
+	if (rs >= 0 && luks2_segment_iv_bad(&hot, c->d->size) >= 0) {
+		log_err("the recorded segments break the IV rule (iv_tweak != logical offset / 512)");
+		return -EINVAL;
+	}
 	if (rs >= 0) {
 		off = hot.s[rs].offset;
 		c->length = hot.s[rs].size;	/* "dynamic" is over the maximum */

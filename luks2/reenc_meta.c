@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/io.h"
+#include "common/log.h"
 #include "luks2/json.h"
 #include "luks2/reenc_internal.h"
 
@@ -25,15 +26,22 @@ static void assign(struct reenc_ctx *c, int seg, int digest)
 /*
  * The one place a segment table becomes the header's "segments": the
  * regular segments of t as ids 0..n-1, every digest unassigned. Nothing
- * changes when a segment cannot be written.
+ * changes when a segment cannot be written or breaks the IV rule
+ * (segment.h).
  */
-static int install_table(struct luks2_hdr *hdr, const struct seg_table *t)
+static int install_table(struct luks2_hdr *hdr, uint64_t dev_size, const struct seg_table *t)
 {
 	struct json_object *segs, *j;
+	int bad = luks2_segment_iv_bad(t, dev_size);
 	char k[12];
 
 	if (t->n < 1)
 		return -EINVAL;
+	if (bad >= 0) {
+		log_err("segment %d would break the IV rule (iv_tweak %ju)", bad,
+			(uintmax_t)t->s[bad].iv_tweak);
+		return -EINVAL;
+	}
 	segs = json_object_new_object();
 	for (int i = 0; i < t->n; i++) {
 		j = luks2_segment_json(&t->s[i]);
@@ -88,7 +96,7 @@ static void assign_reencrypt(struct reenc_ctx *c, const struct seg_table *t)
 
 int reenc_set_segments(struct reenc_ctx *c, const struct seg_table *reg)
 {
-	int n = reg->n, r = install_table(&c->d->hdr, reg);
+	int n = reg->n, r = install_table(&c->d->hdr, c->d->size, reg);
 
 	if (r < 0)
 		return r;
@@ -172,7 +180,7 @@ int reenc_final_metadata(struct reenc_ctx *c, const struct seg_table *reg,
 		return -EINVAL;
 	luks2_segment_push(&fin, &reg->s[0]);
 	fin.s[0].flags = 0;
-	r = install_table(hdr, &fin);
+	r = install_table(hdr, c->d->size, &fin);
 	if (r < 0)
 		return r;
 	if (fin.s[0].type == SEG_CRYPT)

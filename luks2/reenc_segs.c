@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/io.h"
+#include "common/log.h"
 #include "luks2/json.h"
 #include "luks2/reenc_internal.h"
 
@@ -293,6 +294,19 @@ static void hot_decrypt_moved(struct reenc_ctx *c, const struct seg_table *cur,
 		seg_old(c, h, c->prev.offset, end, c->fixed ? rest : LUKS2_DYNAMIC);
 }
 
+/* The regular segments are not covered by the digest: a table that would
+ * keep one breaking the IV rule (segment.h) is refused before any write. */
+static int table_iv_ok(struct reenc_ctx *c, const struct seg_table *t)
+{
+	int bad = luks2_segment_iv_bad(t, c->d->size);
+
+	if (bad < 0)
+		return 0;
+	log_err("a segment with iv_tweak %ju breaks the IV rule: iv_tweak must be its "
+		"logical offset / 512", (uintmax_t)t->s[bad].iv_tweak);
+	return -EINVAL;
+}
+
 int reenc_hot_segments(struct reenc_ctx *c, struct seg_table *h)
 {
 	struct seg_table cur;
@@ -309,7 +323,9 @@ int reenc_hot_segments(struct reenc_ctx *c, struct seg_table *h)
 		hot_forward(c, h);
 	else
 		hot_backward(c, &cur, h);
-	return r < 0 || h->n < 0 ? -EINVAL : 0;
+	if (r < 0 || h->n < 0)
+		return -EINVAL;
+	return table_iv_ok(c, h);
 }
 
 static void post_forward(struct reenc_ctx *c, const struct seg_table *hot, int rs,

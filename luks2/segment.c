@@ -108,6 +108,16 @@ int luks2_segment_in_reenc(const struct seg_table *t)
 	return rs;
 }
 
+int luks2_segment_iv_bad(const struct seg_table *t, uint64_t dev_size)
+{
+	uint64_t L = 0;
+
+	for (int i = 0; i < t->n; L += luks2_segment_len(&t->s[i], dev_size), i++)
+		if (t->s[i].type == SEG_CRYPT && (L % 512 || t->s[i].iv_tweak != L / 512))
+			return i;
+	return -1;
+}
+
 int luks2_segment_push(struct seg_table *t, const struct luks2_segment *s)
 {
 	if (t->n < 0 || t->n >= SEG_TABLE_MAX) {

@@ -53,6 +53,9 @@ int luks2_segment_backup(struct luks2_hdr *hdr, unsigned flag);
 int luks2_segment_table(struct luks2_hdr *hdr, struct seg_table *t);
 /* Index of the one segment flagged in-reencryption; -1 when none or several. */
 int luks2_segment_in_reenc(const struct seg_table *t);
+/* The first crypt segment of t whose iv_tweak is not its logical start /
+ * 512 (the IV rule below), or -1 when all follow it. */
+int luks2_segment_iv_bad(const struct seg_table *t, uint64_t dev_size);
 /* Append s to t; -E2BIG when full, and t->n becomes -1 (stays so). */
 int luks2_segment_push(struct seg_table *t, const struct luks2_segment *s);
 /* A linear / crypt segment (size LUKS2_DYNAMIC = "dynamic"; iv in bytes). */
@@ -76,9 +79,12 @@ uint64_t luks2_segment_len(const struct luks2_segment *s, uint64_t dev_size);
  * data device, the IV (512-byte units) of that byte, and how many bytes
  * from L stay in the same segment. -ERANGE past the end.
  * The IV rule: every regular crypt segment's iv_tweak is its logical start
- * / 512, so the IV of a byte is L / 512 whatever segment holds it; the
- * engine refuses any other header (reenc_ctx.c check_iv()) and its
- * transform encrypts and decrypts at L / 512 (reenc_par.c).
+ * / 512 and every backup's is 0, so the IV of a byte is L / 512 whatever
+ * segment holds it. The reencryption engine transforms at L / 512
+ * (reenc_par.c) and enforces the rule: it loads no backup with another
+ * iv_tweak (reenc_ctx.c check_iv()), builds and installs no table that
+ * breaks it (reenc_segs.c, reenc_meta.c) and redoes no recorded hotzone
+ * whose table breaks it (hotzone.c).
  */
 struct luks2_map {
 	struct luks2_segment seg;
