@@ -12,7 +12,6 @@
 
 #include "common/io.h"
 #include "common/log.h"
-#include "luks2/json.h"
 #include "luks2/reenc_internal.h"
 
 static enum reenc_res active_res(struct reenc_ctx *c)
@@ -75,7 +74,9 @@ static int protect(struct reenc_ctx *c, enum reenc_res res)
 	return luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 }
 
-/* Old bytes in buf -> new bytes in buf (logical offset off, len bytes). */
+/* Old bytes in buf -> new bytes in buf (logical offset off, len bytes).
+ * Both sides use IV sector off / 512: this holds because the engine loads
+ * only headers whose crypt segments follow the IV rule (segment.h). */
 static int transform(struct reenc_ctx *c, uint64_t off, uint8_t *buf, size_t len)
 {
 	int r = reenc_par_transform(c, off, buf, len);
@@ -142,7 +143,7 @@ static int plaintext_left(struct reenc_ctx *c)
  * removes are wiped after it: until then they open the keys the
  * reencryption digest needs. *fatal is cleared once the commit is made.
  */
-static int finish(struct reenc_ctx *c, struct json_object *reg, int pre, int *fatal)
+static int finish(struct reenc_ctx *c, const struct seg_table *reg, int pre, int *fatal)
 {
 	uint64_t off[LUKS2_KEYSLOTS_MAX + 1], len[LUKS2_KEYSLOTS_MAX + 1];
 	int n = 0, r = pre ? wipe_unused(c) : 0;
@@ -170,26 +171,25 @@ static int finish(struct reenc_ctx *c, struct json_object *reg, int pre, int *fa
 
 /* After the data of the hotzone is on disk: post segments, or the end.
  * *fatal is cleared once the header no longer records the hotzone. */
-static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit,
+static int commit_post(struct reenc_ctx *c, const struct seg_table *hot, int commit,
 		       int *fatal)
 {
-	struct json_object *post = reenc_post_segments(c, hot);
-	int last, pre, r = 0;
+	struct seg_table post;
+	int last, pre, r = reenc_post_segments(c, hot, &post);
 
-	if (!post)
-		return -EINVAL;
-	last = json_object_object_length(post) == 1;
+	if (r < 0)
+		return r;
+	last = post.n == 1;
 	pre = last && plaintext_left(c);
 	if (!last || pre) {
-		r = reenc_set_segments(c, post);
+		r = reenc_set_segments(c, &post);
 		if (!r && (commit || last))
 			r = luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
 		if (!r)
 			*fatal = 0;
 	}
 	if (!r && last)
-		r = finish(c, post, pre, fatal);
-	json_object_put(post);
+		r = finish(c, &post, pre, fatal);
 	return r;
 }
 
@@ -201,7 +201,7 @@ static int commit_post(struct reenc_ctx *c, struct json_object *hot, int commit,
  * hold new data that the metadata calls old; none keeps no copy to redo
  * it, so say exactly which bytes.
  */
-static void none_failed(struct reenc_ctx *c, struct json_object *before, int wrote)
+static void none_failed(struct reenc_ctx *c, const struct seg_table *before, int wrote)
 {
 	uint64_t lo = c->offset, hi = c->offset + c->length, phys = c->data_offset + lo;
 	int r = -EIO;
@@ -243,18 +243,16 @@ static void none_done(struct reenc_ctx *c)
 
 /* Resilience none syncs the data once, before the final commit: with a
  * detached header, syncing the header file does not sync the data. */
-static int none_last(struct reenc_ctx *c, struct json_object *hot)
+static int none_last(struct reenc_ctx *c, const struct seg_table *hot)
 {
-	struct json_object *post = reenc_post_segments(c, hot);
-	int last = post && json_object_object_length(post) == 1;
+	struct seg_table post;
 
-	json_object_put(post);
-	return last;
+	return reenc_post_segments(c, hot, &post) == 0 && post.n == 1;
 }
 
 int reenc_step(struct reenc_ctx *c, int *fatal)
 {
-	struct json_object *hot = NULL, *before = NULL;
+	struct seg_table hot, before = { .n = -1 };
 	enum reenc_res res;
 	int r, wrote = 0;
 
@@ -265,14 +263,11 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 		return r;
 	}
 	res = active_res(c);
-	if (res == REENC_RES_NONE)
-		before = reenc_regular_segments(c);
-	hot = reenc_hot_segments(c);
-	if (!hot) {
-		json_object_put(before);
+	if (res == REENC_RES_NONE && reenc_regular_segments(c, &before) < 0)
+		before.n = -1;
+	if (reenc_hot_segments(c, &hot) < 0)
 		return -EINVAL;
-	}
-	r = reenc_set_segments(c, hot);
+	r = reenc_set_segments(c, &hot);
 	if (!r)
 		r = io_pread(c->fd_data, c->buf, c->length, old_physical(c));
 	if (r < 0) {
@@ -289,19 +284,17 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 	wrote = !r;
 	if (!r)
 		r = write_new(c, c->offset, c->buf, c->length,
-			      res != REENC_RES_NONE || none_last(c, hot));
+			      res != REENC_RES_NONE || none_last(c, &hot));
 	/* metadata commit safe point */
 	if (!r) {
 		wrote = 2;	/* all of it: only the metadata can fail now */
 		if (res == REENC_RES_NONE)
 			none_done(c);
-		r = commit_post(c, hot, res != REENC_RES_NONE, fatal);
+		r = commit_post(c, &hot, res != REENC_RES_NONE, fatal);
 	}
 out:
-	if (r < 0 && res == REENC_RES_NONE && before)
-		none_failed(c, before, wrote);
-	json_object_put(before);
-	json_object_put(hot);
+	if (r < 0 && res == REENC_RES_NONE && before.n >= 0)
+		none_failed(c, &before, wrote);
 	return r;
 }
 
@@ -367,19 +360,23 @@ static int recover_checksum(struct reenc_ctx *c)
 
 int reenc_recover_hotzone(struct reenc_ctx *c)
 {
-	struct json_object *hot = reenc_regular_segments(c);
+	struct seg_table hot;
 	int rs = -1, r, fatal;
-	uint64_t off;
+	uint64_t off = 0;
 
-	for (int i = 0; i < json_object_object_length(hot); i++)
-		if (ljson_array_has_str(ljson_get(ljson_get_id(hot, i), "flags"),
-					"in-reencryption"))
-			rs = i;
-	if (rs < 0 || ljson_get_u64(ljson_get_id(hot, rs), "offset", &off) < 0 ||
-	    ljson_get_u64(ljson_get_id(hot, rs), "size", &c->length) < 0 ||
-	    off < c->data_offset || c->length > REENC_MAX_HOTZONE || c->length < 512 ||
-	    ensure_buf(c, c->length) < 0) {
-		json_object_put(hot);
+	if (reenc_regular_segments(c, &hot) == 0)
+		rs = luks2_segment_in_reenc(&hot);
+	/* the post commit keeps these segments: they follow the IV rule */
+	if (rs >= 0 && luks2_segment_iv_bad(&hot, c->d->size) >= 0) {
+		log_err("the recorded segments break the IV rule (iv_tweak != logical offset / 512)");
+		return -EINVAL;
+	}
+	if (rs >= 0) {
+		off = hot.s[rs].offset;
+		c->length = hot.s[rs].size;	/* "dynamic" is over the maximum */
+	}
+	if (rs < 0 || off < c->data_offset || c->length > REENC_MAX_HOTZONE ||
+	    c->length < 512 || ensure_buf(c, c->length) < 0) {
 		log_err("no valid interrupted hotzone in the metadata");
 		return -EINVAL;
 	}
@@ -387,13 +384,11 @@ int reenc_recover_hotzone(struct reenc_ctx *c)
 	c->moved_chunk = c->has_moved && rs == 0;
 	/* the moved chunk is logical 0 and the first segment, never else */
 	if ((c->has_moved && (rs == 0) != (c->offset == 0)) || reenc_hotzone_bounds(c) < 0) {
-		json_object_put(hot);
 		log_err("the interrupted hotzone (offset %ju, %ju bytes) lies outside the data "
 			"or over the moved segment", (uintmax_t)off, (uintmax_t)c->length);
 		return -EINVAL;
 	}
 	if (active_res(c) == REENC_RES_JOURNAL && c->length > c->area_size) {
-		json_object_put(hot);
 		log_err("invalid journal size: the interrupted hotzone (%ju bytes) is larger "
 			"than the journal area (%ju bytes)", (uintmax_t)c->length,
 			(uintmax_t)c->area_size);
@@ -418,19 +413,17 @@ int reenc_recover_hotzone(struct reenc_ctx *c)
 		r = -EINVAL;
 	}
 	if (!r)
-		r = commit_post(c, hot, 1, &fatal);
-	json_object_put(hot);
+		r = commit_post(c, &hot, 1, &fatal);
 	return r;
 }
 
 int reenc_finish_if_done(struct reenc_ctx *c)
 {
-	struct json_object *reg = reenc_regular_segments(c);
-	int r = 0, fatal;
+	struct seg_table reg;
+	int fatal;
 
 	/* already committed as rewritten: wipe before the final commit */
-	if (reenc_segments_done(c, reg))
-		r = finish(c, reg, 1, &fatal);
-	json_object_put(reg);
-	return r;
+	if (reenc_regular_segments(c, &reg) == 0 && reenc_segments_done(c, &reg))
+		return finish(c, &reg, 1, &fatal);
+	return 0;
 }

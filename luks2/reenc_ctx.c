@@ -189,6 +189,29 @@ static int check_regular(struct reenc_ctx *c)
 	return 0;
 }
 
+/*
+ * The IV rule (segment.h): the hotzone is decrypted and encrypted at IV
+ * sector logical offset / 512 (reenc_par.c), which is what the backups say
+ * only when their iv_tweak is 0 (they start at logical 0). cryptsetup
+ * writes no other (lib/luks2/luks2_reencrypt.c
+ * reencrypt_make_backup_segments(): a copy of segment 0, or
+ * crypt_get_iv_offset(), 0 for LUKS2). The regular segments are checked
+ * where the engine keeps them: a header whose lone segment it replaces
+ * (tests/interop/reencrypt-unprotected.test, "forged finished") loads.
+ */
+static int check_iv(struct reenc_ctx *c)
+{
+	const struct luks2_segment *b[] = { &c->prev, &c->final, c->has_moved ? &c->moved : NULL };
+
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		if (b[i] && b[i]->type == SEG_CRYPT && b[i]->iv_tweak) {
+			log_err("backup segment %d has iv_tweak %ju; only 0 is supported", b[i]->id,
+				(uintmax_t)b[i]->iv_tweak);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 /* Everything reenc_load checks before it needs a key. */
 static int load_metadata(struct reenc_ctx *c, struct luks2_dev *d, uint64_t max_hotzone)
 {
@@ -204,6 +227,8 @@ static int load_metadata(struct reenc_ctx *c, struct luks2_dev *d, uint64_t max_
 		r = load_params(c, &ri);
 	if (!r)
 		r = check_regular(c);
+	if (!r)
+		r = check_iv(c);
 	if (!r) {
 		load_sizes(c);
 		r = load_length(c, max_hotzone);

@@ -121,21 +121,24 @@ struct json_object *reenc_json_segment(const char *type, uint64_t off,
 struct json_object *reenc_json_crypt(uint64_t off, uint64_t iv_bytes,
 				     const uint64_t *size, const char *cipher,
 				     uint32_t sector, int in_reenc);
-/* The current regular segments (new reference, put it). */
-struct json_object *reenc_regular_segments(struct reenc_ctx *ctx);
+/* The current regular segments of the header. */
+int reenc_regular_segments(struct reenc_ctx *ctx, struct seg_table *t);
 int reenc_plan(struct reenc_ctx *ctx);
 /* 0 when the hotzone (offset, length) reads and writes on the device and
  * not over the moved copy of an encryption; else -EINVAL. */
 int reenc_hotzone_bounds(struct reenc_ctx *ctx);
-struct json_object *reenc_hot_segments(struct reenc_ctx *ctx);
-struct json_object *reenc_post_segments(struct reenc_ctx *ctx,
-					struct json_object *hot);
-/* Install regular segments + backups and assign digests (in memory). */
-int reenc_set_segments(struct reenc_ctx *ctx, struct json_object *regular);
+/* The tables of the planned hotzone: before its data is rewritten (hot),
+ * after (post, from hot). -EINVAL when the metadata does not allow one. */
+int reenc_hot_segments(struct reenc_ctx *ctx, struct seg_table *hot);
+int reenc_post_segments(struct reenc_ctx *ctx, const struct seg_table *hot,
+			struct seg_table *post);
+/* reenc_meta.c: install regular segments + backups and assign digests (in
+ * memory). */
+int reenc_set_segments(struct reenc_ctx *ctx, const struct seg_table *regular);
 /* 1 when these regular segments describe a finished reencryption. */
-int reenc_segments_done(struct reenc_ctx *ctx, struct json_object *regular);
+int reenc_segments_done(struct reenc_ctx *ctx, const struct seg_table *regular);
 /* The final metadata: one segment, no reencryption state. */
-int reenc_final_metadata(struct reenc_ctx *ctx, struct json_object *regular,
+int reenc_final_metadata(struct reenc_ctx *ctx, const struct seg_table *regular,
 			 uint64_t *wipe_off, uint64_t *wipe_len, int *nwipe);
 
 /* reenc_init.c: building the metadata of a new reencryption */
@@ -165,6 +168,10 @@ int reenc_par_hash(struct reenc_ctx *ctx, const uint8_t *buf, size_t len, uint8_
 /* Bytes rewritten by the reencryption described by the segments. */
 uint64_t reenc_total_bytes(struct luks2_hdr *hdr, uint64_t dev_size,
 			   uint64_t shift, int forward);
+/* 1 when regular segment s is rewritten in a reencryption of this mode
+ * towards final (the backup-final segment). */
+int reenc_segment_done(enum reenc_mode mode, const struct luks2_segment *s,
+		       const struct luks2_segment *final);
 /* Read the reencryption state of a header on a data device of dev_size. */
 int reenc_status_read(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_status *st);
 

@@ -25,6 +25,8 @@ struct job {
 	int r;
 };
 
+/* The IV sector of every byte is its logical offset / 512 on both sides:
+ * the IV rule of segment.h, which reenc_ctx.c check_iv() enforces on load. */
 static void *run_transform(void *arg)
 {
 	struct job *j = arg;

@@ -4,112 +4,98 @@
  * committed before the data is rewritten, and the "post" table committed
  * after. The shapes are cryptsetup 2.6.1's (lib/luks2/luks2_reencrypt.c),
  * so a header written at any commit point can be resumed by either tool.
+ * Every table is a struct seg_table (segment.h); reenc_meta.c installs it.
+ * Logical offsets are what a reader of the opened device sees; a regular
+ * segment at logical L sits at physical data_offset + L once rewritten and
+ * has iv_tweak L / 512 on either side (the IV rule, segment.h).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/io.h"
+#include "common/log.h"
 #include "luks2/json.h"
 #include "luks2/reenc_internal.h"
-#include "luks2/reenc_json.h"
 
 struct json_object *reenc_json_segment(const char *type, uint64_t off,
 				       const uint64_t *size, int in_reenc)
 {
-	struct json_object *s = json_object_new_object();
+	struct luks2_segment s = luks2_segment_linear(off, size ? *size : LUKS2_DYNAMIC,
+						      in_reenc ? SEGF_IN_REENC : 0);
 
-	ljson_set_str(s, "type", type);
-	ljson_set_u64(s, "offset", off);
-	if (size)
-		ljson_set_u64(s, "size", *size);
-	else
-		ljson_set_str(s, "size", "dynamic");
-	if (in_reenc) {
-		struct json_object *f = json_object_new_array();
-
-		json_object_array_add(f, json_object_new_string("in-reencryption"));
-		json_object_object_add(s, "flags", f);
-	}
-	return s;
+	if (strcmp(type, "linear"))
+		s.type = SEG_OTHER;	/* only linear segments are built here */
+	return luks2_segment_json(&s);
 }
 
 struct json_object *reenc_json_crypt(uint64_t off, uint64_t iv_bytes,
 				     const uint64_t *size, const char *cipher,
 				     uint32_t sector, int in_reenc)
 {
-	struct json_object *s = reenc_json_segment("crypt", off, size, 0);
+	struct luks2_segment s = luks2_segment_crypt(off, iv_bytes, size ? *size : LUKS2_DYNAMIC,
+						     cipher, sector, in_reenc ? SEGF_IN_REENC : 0);
 
-	ljson_set_u64(s, "iv_tweak", iv_bytes / 512);
-	ljson_set_str(s, "encryption", cipher);
-	ljson_set_int(s, "sector_size", sector);
-	if (in_reenc) {
-		struct json_object *f = json_object_new_array();
-
-		json_object_array_add(f, json_object_new_string("in-reencryption"));
-		json_object_object_add(s, "flags", f);
-	}
-	return s;
+	return luks2_segment_json(&s);
 }
 
-/* A segment with the target parameters at logical rel. */
-static struct json_object *seg_new(struct reenc_ctx *c, uint64_t rel,
-				   uint64_t iv_rel, const uint64_t *size, int hot)
+/* A segment with the target parameters at logical rel (size LUKS2_DYNAMIC
+ * = to the end). */
+static void seg_new(struct reenc_ctx *c, struct seg_table *t, uint64_t rel,
+		    uint64_t iv_rel, uint64_t size, int hot)
 {
+	struct luks2_segment s;
+	unsigned f = hot ? SEGF_IN_REENC : 0;
+
 	if (c->mode == REENC_MODE_DECRYPT)
-		return reenc_json_segment("linear", c->data_offset + rel, size, hot);
-	return reenc_json_crypt(c->data_offset + rel, iv_rel, size, c->final.cipher,
-			 c->final.sector_size, hot);
+		s = luks2_segment_linear(c->data_offset + rel, size, f);
+	else
+		s = luks2_segment_crypt(c->data_offset + rel, iv_rel, size, c->final.cipher,
+					c->final.sector_size, f);
+	luks2_segment_push(t, &s);
 }
 
 /* A segment with the original parameters at base + rel. */
-static struct json_object *seg_old(struct reenc_ctx *c, uint64_t base,
-				   uint64_t rel, const uint64_t *size)
+static void seg_old(struct reenc_ctx *c, struct seg_table *t, uint64_t base,
+		    uint64_t rel, uint64_t size)
 {
-	if (c->mode == REENC_MODE_ENCRYPT)
-		return reenc_json_segment("linear", base + rel, size, 0);
-	return reenc_json_crypt(base + rel, rel, size, c->prev.cipher, c->prev.sector_size, 0);
-}
-
-struct json_object *reenc_regular_segments(struct reenc_ctx *c)
-{
-	struct json_object *all = ljson_get(c->d->hdr.jobj, "segments");
-	struct json_object *out = json_object_new_object();
 	struct luks2_segment s;
-	char k[12];
 
-	for (int id = 0; luks2_segment_get(&c->d->hdr, id, &s) == 0; id++) {
-		if (s.flags & SEGF_BACKUP)
-			continue;
-		snprintf(k, sizeof(k), "%d", id);
-		json_object_object_add(out, k, json_object_get(ljson_get_id(all, id)));
-	}
-	return out;
+	if (c->mode == REENC_MODE_ENCRYPT)
+		s = luks2_segment_linear(base + rel, size, 0);
+	else
+		s = luks2_segment_crypt(base + rel, rel, size, c->prev.cipher,
+					c->prev.sector_size, 0);
+	luks2_segment_push(t, &s);
 }
 
-static uint64_t seg_size(struct reenc_ctx *c, struct json_object *s)
+int reenc_regular_segments(struct reenc_ctx *c, struct seg_table *t)
 {
-	uint64_t v, off = 0;
-	const char *sz = ljson_get_str(s, "size");
-
-	if (sz && !strcmp(sz, "dynamic")) {
-		ljson_get_u64(s, "offset", &off);
-		return c->d->size > off ? c->d->size - off : 0;
-	}
-	return ljson_get_u64(s, "size", &v) < 0 ? 0 : v;
+	return luks2_segment_table(&c->d->hdr, t);
 }
 
-/* Encryption with a moved first segment walks down in shift-sized steps. */
-static int plan_encrypt_moved(struct reenc_ctx *c, struct json_object *segs)
+static uint64_t seg_size(struct reenc_ctx *c, const struct luks2_segment *s)
+{
+	return luks2_segment_len(s, c->d->size);
+}
+
+/*
+ * Encryption with a moved first segment (data moves up by shift, the new
+ * data offset): before, linear segments (the copy of logical [0, shift) at
+ * the device end, then the plaintext still at physical = logical) and at
+ * most one crypt segment after them. The hotzone is the last shift bytes of
+ * the linear part (the rest above logical shift when less is left); the
+ * moved chunk, logical 0, read from the copy, is the last hotzone.
+ */
+static int plan_encrypt_moved(struct reenc_ctx *c, const struct seg_table *t)
 {
 	uint64_t lin = 0, tmp;
-	int n = seg_count(segs);
 
-	for (int i = 0; i < n; i++)
-		if (seg_is_type(ljson_get_id(segs, i), "linear"))
-			lin += seg_size(c, ljson_get_id(segs, i));
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].type == SEG_LINEAR)
+			lin += seg_size(c, &t->s[i]);
 	c->length = c->shift;
-	if (n == 1) {
+	if (t->n == 1) {
 		c->offset = 0;
 		return 0;
 	}
@@ -125,63 +111,70 @@ static int plan_encrypt_moved(struct reenc_ctx *c, struct json_object *segs)
 	return 0;
 }
 
-/* Decryption with a moved first segment walks forward, the moved part last. */
-static int plan_decrypt_moved(struct reenc_ctx *c, struct json_object *segs)
+/*
+ * Decryption with a moved first segment (data moves down by shift, to the
+ * new data offset): before, crypt segment 0 is the moved chunk (logical
+ * [0, moved), at the device start), then the plaintext done so far as one
+ * linear segment, then the ciphertext left as crypt at data_offset + shift
+ * + L. The hotzone is the first shift bytes of that last crypt segment;
+ * when none is left, the moved chunk (logical 0) is the last hotzone.
+ */
+static int plan_decrypt_moved(struct reenc_ctx *c, const struct seg_table *t)
 {
 	int last = -1;
 	uint64_t off;
 
-	for (int i = 0; i < seg_count(segs); i++)
-		if (seg_is_type(ljson_get_id(segs, i), "crypt"))
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].type == SEG_CRYPT)
 			last = i;
 	if (last <= 0) {
 		c->offset = 0;
 		c->length = c->moved.size;
 		return 0;
 	}
-	if (ljson_get_u64(ljson_get_id(segs, last), "offset", &off) < 0 ||
-	    off < c->shift + c->data_offset)
+	off = t->s[last].offset;
+	if (off < c->shift + c->data_offset)
 		return -EINVAL;
 	c->offset = off - c->shift - c->data_offset;
 	c->length = c->shift;
 	return 0;
 }
 
+/* Without a moved segment: one segment (nothing done) or two (done and
+ * not done, in the walking direction); the hotzone follows the done one. */
+static int plan_simple(struct reenc_ctx *c, const struct seg_table *t)
+{
+	uint64_t s0 = t->n == 2 ? seg_size(c, &t->s[0]) : 0;
+
+	c->length = c->max_len;
+	if (t->n != 1 && !(t->n == 2 && s0))
+		return -EINVAL;
+	if (!c->backward) {
+		c->offset = s0;
+		return 0;
+	}
+	if (t->n == 1)
+		s0 = c->device_size;
+	if (c->length > s0)
+		c->length = s0;
+	c->offset = s0 - c->length;
+	return 0;
+}
+
 int reenc_plan(struct reenc_ctx *c)
 {
-	struct json_object *segs = reenc_regular_segments(c);
-	int n = seg_count(segs), r = 0;
-	uint64_t s0;
+	struct seg_table t;
+	int r = reenc_regular_segments(c, &t);
 
 	c->moved_chunk = 0;
-	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT) {
-		r = plan_encrypt_moved(c, segs);
-	} else if (c->has_moved && c->mode == REENC_MODE_DECRYPT) {
-		r = plan_decrypt_moved(c, segs);
-	} else if (!c->backward) {
-		c->length = c->max_len;
-		if (n == 1)
-			c->offset = 0;
-		else if (n == 2 && (s0 = seg_size(c, ljson_get_id(segs, 0))))
-			c->offset = s0;
-		else
-			r = -EINVAL;
-	} else {
-		c->length = c->max_len;
-		if (n == 1) {
-			if (c->length > c->device_size)
-				c->length = c->device_size;
-			c->offset = c->device_size - c->length;
-		} else if (n == 2) {
-			s0 = seg_size(c, ljson_get_id(segs, 0));
-			if (c->length > s0)
-				c->length = s0;
-			c->offset = s0 - c->length;
-		} else {
-			r = -EINVAL;
-		}
-	}
-	json_object_put(segs);
+	if (r < 0)
+		return r;
+	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT)
+		r = plan_encrypt_moved(c, &t);
+	else if (c->has_moved && c->mode == REENC_MODE_DECRYPT)
+		r = plan_decrypt_moved(c, &t);
+	else
+		r = plan_simple(c, &t);
 	if (r < 0)
 		return r;
 	if (c->offset > c->device_size)
@@ -212,190 +205,213 @@ int reenc_hotzone_bounds(struct reenc_ctx *c)
 	return 0;
 }
 
-
-static struct json_object *hot_forward(struct reenc_ctx *c)
+/* Forward, no moved segment: [done][hot][old rest] -> post [done + hot][old rest]. */
+static void hot_forward(struct reenc_ctx *c, struct seg_table *h)
 {
-	struct json_object *h = json_object_new_object();
 	uint64_t end = c->offset + c->length, rest = c->device_size - end;
-	int n = 0;
 
 	if (c->offset)
-		seg_add(h, &n, seg_new(c, 0, 0, &c->offset, 0));
-	seg_add(h, &n, seg_new(c, c->offset, c->offset, &c->length, 1));
+		seg_new(c, h, 0, 0, c->offset, 0);
+	seg_new(c, h, c->offset, c->offset, c->length, 1);
 	if (end < c->device_size)
-		seg_add(h, &n, seg_old(c, c->prev.offset, end, c->fixed ? &rest : NULL));
-	return h;
+		seg_old(c, h, c->prev.offset, end, c->fixed ? rest : LUKS2_DYNAMIC);
 }
 
-static struct json_object *hot_backward(struct reenc_ctx *c, struct json_object *cur)
+/* Backward, no moved segment: [old][hot][done] -> post [old][hot + done]. */
+static void hot_backward(struct reenc_ctx *c, const struct seg_table *cur,
+			 struct seg_table *h)
 {
-	struct json_object *h = json_object_new_object(), *s0;
 	uint64_t end = c->offset + c->length, rest = c->device_size - end;
-	int n = 0;
+	struct luks2_segment s0;
 
 	if (c->offset) {
-		s0 = seg_copy(ljson_get_id(cur, 0));
-		ljson_set_u64(s0, "size", c->offset);
-		seg_add(h, &n, s0);
+		s0 = cur->s[0];
+		s0.size = c->offset;
+		luks2_segment_push(h, &s0);
 	}
-	seg_add(h, &n, seg_new(c, c->offset, c->offset, &c->length, 1));
+	seg_new(c, h, c->offset, c->offset, c->length, 1);
 	if (end < c->device_size)
-		seg_add(h, &n, seg_new(c, end, end, c->fixed ? &rest : NULL, 0));
-	return h;
+		seg_new(c, h, end, end, c->fixed ? rest : LUKS2_DYNAMIC, 0);
 }
 
-static struct json_object *hot_encrypt_moved(struct reenc_ctx *c, struct json_object *cur)
+/*
+ * Encryption with a moved segment: the linear segments before the last one
+ * unchanged, the last one shortened by the hotzone, the hotzone as crypt
+ * at data_offset + offset, then the crypt segment that follows it.
+ */
+static int hot_encrypt_moved(struct reenc_ctx *c, const struct seg_table *cur,
+			     struct seg_table *h)
 {
-	struct json_object *h = json_object_new_object(), *s;
-	int last_lin = -1, first_crypt = -1, n = 0;
+	int last_lin = -1, first_crypt = -1;
+	struct luks2_segment s;
 	uint64_t sz;
 
-	for (int i = 0; i < seg_count(cur); i++) {
-		if (seg_is_type(ljson_get_id(cur, i), "linear"))
+	for (int i = 0; i < cur->n; i++) {
+		if (cur->s[i].type == SEG_LINEAR)
 			last_lin = i;
-		else if (first_crypt < 0 && seg_is_type(ljson_get_id(cur, i), "crypt"))
+		else if (first_crypt < 0 && cur->s[i].type == SEG_CRYPT)
 			first_crypt = i;
 	}
-	if (last_lin < 0) {
-		json_object_put(h);
-		return NULL;
-	}
+	if (last_lin < 0)
+		return -EINVAL;
 	for (int i = 0; i < last_lin; i++)
-		seg_add(h, &n, json_object_get(ljson_get_id(cur, i)));
-	sz = seg_size(c, ljson_get_id(cur, last_lin));
+		luks2_segment_push(h, &cur->s[i]);
+	sz = seg_size(c, &cur->s[last_lin]);
 	if (sz > c->length) {
-		s = seg_copy(ljson_get_id(cur, last_lin));
-		ljson_set_u64(s, "size", sz - c->length);
-		seg_add(h, &n, s);
+		s = cur->s[last_lin];
+		s.size = sz - c->length;
+		luks2_segment_push(h, &s);
 	}
-	seg_add(h, &n, reenc_json_crypt(c->data_offset + c->offset, c->offset, &c->length,
-			     c->final.cipher, c->final.sector_size, 1));
+	s = luks2_segment_crypt(c->data_offset + c->offset, c->offset, c->length,
+				c->final.cipher, c->final.sector_size, SEGF_IN_REENC);
+	luks2_segment_push(h, &s);
 	if (first_crypt >= 0)
-		seg_add(h, &n, json_object_get(ljson_get_id(cur, first_crypt)));
-	return h;
+		luks2_segment_push(h, &cur->s[first_crypt]);
+	return 0;
 }
 
-static struct json_object *hot_decrypt_moved(struct reenc_ctx *c, struct json_object *cur)
+/*
+ * Decryption with a moved segment: the moved chunk (segment 0), the
+ * plaintext done after it as one linear segment, the hotzone as linear at
+ * data_offset + offset, then the ciphertext left at its old place. The
+ * moved chunk itself (offset 0) is hot before the linear rest.
+ */
+static void hot_decrypt_moved(struct reenc_ctx *c, const struct seg_table *cur,
+			      struct seg_table *h)
 {
-	struct json_object *h = json_object_new_object(), *s1;
 	uint64_t end = c->offset + c->length, rest = c->device_size - end;
 	uint64_t done = c->offset ? c->offset - c->moved.size : 0;
-	int n = 0;
 
 	if (c->offset) {
-		seg_add(h, &n, json_object_get(ljson_get_id(cur, 0)));
+		luks2_segment_push(h, &cur->s[0]);
 		if (done)
-			seg_add(h, &n, seg_new(c, c->moved.size, 0, &done, 0));
+			seg_new(c, h, c->moved.size, 0, done, 0);
 	}
-	seg_add(h, &n, seg_new(c, c->offset, c->offset, &c->length, 1));
-	s1 = ljson_get_id(cur, 1);
-	if (!c->offset && s1)
-		seg_add(h, &n, json_object_get(s1));
+	seg_new(c, h, c->offset, c->offset, c->length, 1);
+	if (!c->offset && cur->n > 1)
+		luks2_segment_push(h, &cur->s[1]);
 	else if (end < c->device_size)
-		seg_add(h, &n, seg_old(c, c->prev.offset, end, c->fixed ? &rest : NULL));
-	return h;
+		seg_old(c, h, c->prev.offset, end, c->fixed ? rest : LUKS2_DYNAMIC);
 }
 
-struct json_object *reenc_hot_segments(struct reenc_ctx *c)
+/* The regular segments are not covered by the digest: a table that would
+ * keep one breaking the IV rule (segment.h) is refused before any write. */
+static int table_iv_ok(struct reenc_ctx *c, const struct seg_table *t)
 {
-	struct json_object *cur = reenc_regular_segments(c), *h;
+	int bad = luks2_segment_iv_bad(t, c->d->size);
 
+	if (bad < 0)
+		return 0;
+	log_err("a segment with iv_tweak %ju breaks the IV rule: iv_tweak must be its "
+		"logical offset / 512", (uintmax_t)t->s[bad].iv_tweak);
+	return -EINVAL;
+}
+
+int reenc_hot_segments(struct reenc_ctx *c, struct seg_table *h)
+{
+	struct seg_table cur;
+	int r = reenc_regular_segments(c, &cur);
+
+	h->n = 0;
+	if (r < 0 || !cur.n)
+		return -EINVAL;
 	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT)
-		h = hot_encrypt_moved(c, cur);
+		r = hot_encrypt_moved(c, &cur, h);
 	else if (c->has_moved && c->mode == REENC_MODE_DECRYPT)
-		h = hot_decrypt_moved(c, cur);
+		hot_decrypt_moved(c, &cur, h);
 	else if (!c->backward)
-		h = hot_forward(c);
+		hot_forward(c, h);
 	else
-		h = hot_backward(c, cur);
-	json_object_put(cur);
-	return h;
+		hot_backward(c, &cur, h);
+	if (r < 0 || h->n < 0)
+		return -EINVAL;
+	return table_iv_ok(c, h);
 }
 
-static struct json_object *post_forward(struct reenc_ctx *c, struct json_object *hot, int rs)
+static void post_forward(struct reenc_ctx *c, const struct seg_table *hot, int rs,
+			 struct seg_table *p)
 {
-	struct json_object *p = json_object_new_object(), *old = ljson_get_id(hot, rs + 1);
 	uint64_t len = c->offset + c->length, rest = c->device_size - len;
-	int n = 0;
+	int old = rs + 1 < hot->n;
+	struct luks2_segment s;
 
-	seg_add(p, &n, seg_new(c, 0, 0, old ? &len : NULL, 0));
+	seg_new(c, p, 0, 0, old ? len : LUKS2_DYNAMIC, 0);
 	if (old) {
-		old = seg_copy(old);
+		s = hot->s[rs + 1];
 		if (c->fixed)
-			ljson_set_u64(old, "size", rest);
-		seg_add(p, &n, old);
+			s.size = rest;
+		luks2_segment_push(p, &s);
 	}
-	return p;
 }
 
-static struct json_object *post_backward(struct reenc_ctx *c, struct json_object *hot, int rs)
+static void post_backward(struct reenc_ctx *c, const struct seg_table *hot, int rs,
+			  struct seg_table *p)
 {
-	struct json_object *p = json_object_new_object();
 	uint64_t rest = c->device_size - c->offset;
-	int n = 0;
 
 	if (rs > 0)
-		seg_add(p, &n, json_object_get(ljson_get_id(hot, rs - 1)));
-	seg_add(p, &n, seg_new(c, c->offset, c->offset,
-			   c->fixed && c->offset ? &rest : NULL, 0));
-	return p;
+		luks2_segment_push(p, &hot->s[rs - 1]);
+	seg_new(c, p, c->offset, c->offset, c->fixed && c->offset ? rest : LUKS2_DYNAMIC, 0);
 }
 
-static struct json_object *post_encrypt_moved(struct reenc_ctx *c, struct json_object *hot, int rs)
+/* The hotzone merges into the crypt segment after it, which now starts at
+ * the hotzone (iv_tweak offset / 512); once the moved chunk (rs 0) is
+ * done, that one crypt segment is dynamic. */
+static void post_encrypt_moved(struct reenc_ctx *c, const struct seg_table *hot, int rs,
+			       struct seg_table *p)
 {
-	struct json_object *p = json_object_new_object(), *s, *next = ljson_get_id(hot, rs + 1);
-	uint64_t sz;
-	int n = 0;
+	struct luks2_segment s;
 
 	for (int i = 0; i < rs; i++)
-		seg_add(p, &n, json_object_get(ljson_get_id(hot, i)));
-	if (next) {
-		s = seg_copy(next);
-		ljson_set_u64(s, "offset", c->offset + c->data_offset);
-		ljson_set_u64(s, "iv_tweak", c->offset / 512);
-		sz = seg_size(c, next) + c->length;
+		luks2_segment_push(p, &hot->s[i]);
+	if (rs + 1 < hot->n) {
+		s = hot->s[rs + 1];
+		s.offset = c->offset + c->data_offset;
+		s.iv_tweak = c->offset / 512;
+		s.size = seg_size(c, &hot->s[rs + 1]) + c->length;
 	} else {
-		s = seg_copy(ljson_get_id(hot, rs));
-		json_object_object_del(s, "flags");
-		sz = c->length;
+		s = hot->s[rs];
+		s.flags = 0;
+		s.size = c->length;
 	}
-	if (rs > 0)
-		ljson_set_u64(s, "size", sz);
-	else
-		ljson_set_str(s, "size", "dynamic");
-	seg_add(p, &n, s);
-	return p;
+	if (!rs)
+		s.size = LUKS2_DYNAMIC;
+	luks2_segment_push(p, &s);
 }
 
-static struct json_object *post_decrypt_moved(struct reenc_ctx *c, struct json_object *hot, int rs)
+/* The hotzone joins the linear segment of the plaintext done; after the
+ * moved chunk (rs 0), the last hotzone, one dynamic linear segment. */
+static void post_decrypt_moved(struct reenc_ctx *c, const struct seg_table *hot, int rs,
+			       struct seg_table *p)
 {
-	struct json_object *p = json_object_new_object(), *old = ljson_get_id(hot, rs + 1);
+	int old = rs + 1 < hot->n;
 	uint64_t done = c->offset ? c->offset - c->moved.size + c->length : 0;
-	int n = 0;
 
 	if (rs == 0) {
-		seg_add(p, &n, seg_new(c, 0, 0, NULL, 0));
-		return p;
+		seg_new(c, p, 0, 0, LUKS2_DYNAMIC, 0);
+		return;
 	}
-	seg_add(p, &n, json_object_get(ljson_get_id(hot, 0)));
-	seg_add(p, &n, seg_new(c, c->moved.size, c->shift, old ? &done : NULL, 0));
+	luks2_segment_push(p, &hot->s[0]);
+	seg_new(c, p, c->moved.size, c->shift, old ? done : LUKS2_DYNAMIC, 0);
 	if (old)
-		seg_add(p, &n, json_object_get(old));
-	return p;
+		luks2_segment_push(p, &hot->s[rs + 1]);
 }
 
-struct json_object *reenc_post_segments(struct reenc_ctx *c, struct json_object *hot)
+int reenc_post_segments(struct reenc_ctx *c, const struct seg_table *hot,
+			struct seg_table *p)
 {
-	int rs = seg_in_reenc(hot);
+	int rs = luks2_segment_in_reenc(hot);
 
+	p->n = 0;
 	if (rs < 0)
-		return NULL;
+		return -EINVAL;
 	if (c->has_moved && c->mode == REENC_MODE_ENCRYPT)
-		return post_encrypt_moved(c, hot, rs);
-	if (c->has_moved && c->mode == REENC_MODE_DECRYPT)
-		return post_decrypt_moved(c, hot, rs);
-	if (!c->backward)
-		return post_forward(c, hot, rs);
-	return post_backward(c, hot, rs);
+		post_encrypt_moved(c, hot, rs, p);
+	else if (c->has_moved && c->mode == REENC_MODE_DECRYPT)
+		post_decrypt_moved(c, hot, rs, p);
+	else if (!c->backward)
+		post_forward(c, hot, rs, p);
+	else
+		post_backward(c, hot, rs, p);
+	return p->n < 0 ? -EINVAL : 0;
 }
-

@@ -52,18 +52,23 @@ static int read_keyslot(struct luks2_hdr *hdr, struct reenc_status *ri)
 	return 0;
 }
 
-/* Has this regular segment been rewritten already? */
-static int segment_done(const struct reenc_status *ri, const struct luks2_segment *s,
-			const struct luks2_segment *final)
+/*
+ * Has this regular segment been rewritten already: not in reencryption and
+ * with the final parameters (a decryption's are linear). A reencryption may
+ * keep cipher and sector size and change the key, so the digest decides.
+ * What the segment's position must be besides is reenc_segments_done()'s.
+ */
+int reenc_segment_done(enum reenc_mode mode, const struct luks2_segment *s,
+		       const struct luks2_segment *final)
 {
 	if (s->flags & SEGF_IN_REENC)
 		return 0;
-	if (ri->mode == REENC_MODE_ENCRYPT)
-		return s->type == SEG_CRYPT;
-	if (ri->mode == REENC_MODE_DECRYPT)
+	if (mode == REENC_MODE_DECRYPT)
 		return s->type == SEG_LINEAR;
-	return s->type == final->type && s->digest == final->digest &&
-	       !strcmp(s->cipher, final->cipher) && s->sector_size == final->sector_size;
+	if (s->type != SEG_CRYPT || strcmp(s->cipher, final->cipher) ||
+	    s->sector_size != final->sector_size)
+		return 0;
+	return mode != REENC_MODE_REENCRYPT || s->digest == final->digest;
 }
 
 /* The bytes a reencryption rewrites: the sum of the regular segments when
@@ -107,7 +112,7 @@ static void progress(struct luks2_hdr *hdr, uint64_t dev_size, struct reenc_stat
 			return;
 		if ((s.flags & SEGF_IN_REENC) && ri->state != REENC_STATE_INVALID)
 			ri->state = REENC_STATE_CRASH;
-		if (segment_done(ri, &s, &final)) {
+		if (reenc_segment_done(ri->mode, &s, &final)) {
 			done += luks2_segment_len(&s, dev_size);
 			done_dynamic |= s.size == LUKS2_DYNAMIC;
 		} else {

@@ -73,6 +73,120 @@ int luks2_segment_count(struct luks2_hdr *hdr)
 	return n;
 }
 
+int luks2_segment_table(struct luks2_hdr *hdr, struct seg_table *t)
+{
+	int n = luks2_segment_count(hdr);
+	const char *enc;
+
+	t->n = 0;
+	if (n > SEG_TABLE_MAX)
+		return -EINVAL;
+	for (int id = 0; id < n; id++) {
+		if (luks2_segment_get(hdr, id, &t->s[id]) < 0 || (t->s[id].flags & SEGF_BACKUP))
+			return -EINVAL;
+		/* a table is written back: a truncated cipher would change it */
+		enc = ljson_get_str(ljson_get_id(ljson_get(hdr->jobj, "segments"), id),
+				    "encryption");
+		if (t->s[id].type == SEG_CRYPT && enc && strlen(enc) >= sizeof(t->s[id].cipher))
+			return -EINVAL;
+	}
+	t->n = n;
+	return 0;
+}
+
+int luks2_segment_in_reenc(const struct seg_table *t)
+{
+	int rs = -1;
+
+	for (int i = 0; i < t->n; i++) {
+		if (!(t->s[i].flags & SEGF_IN_REENC))
+			continue;
+		if (rs >= 0)
+			return -1;	/* two hotzones: no valid one */
+		rs = i;
+	}
+	return rs;
+}
+
+int luks2_segment_iv_bad(const struct seg_table *t, uint64_t dev_size)
+{
+	uint64_t L = 0;
+
+	for (int i = 0; i < t->n; L += luks2_segment_len(&t->s[i], dev_size), i++)
+		if (t->s[i].type == SEG_CRYPT && (L % 512 || t->s[i].iv_tweak != L / 512))
+			return i;
+	return -1;
+}
+
+int luks2_segment_push(struct seg_table *t, const struct luks2_segment *s)
+{
+	if (t->n < 0 || t->n >= SEG_TABLE_MAX) {
+		t->n = -1;	/* sticky: the builder's caller sees it */
+		return -E2BIG;
+	}
+	t->s[t->n] = *s;
+	t->s[t->n].id = t->n;
+	t->n++;
+	return 0;
+}
+
+struct luks2_segment luks2_segment_linear(uint64_t offset, uint64_t size, unsigned flags)
+{
+	return (struct luks2_segment){ .type = SEG_LINEAR, .offset = offset, .size = size,
+				       .flags = flags, .digest = -1 };
+}
+
+struct luks2_segment luks2_segment_crypt(uint64_t offset, uint64_t iv_bytes, uint64_t size,
+					 const char *cipher, uint32_t sector_size,
+					 unsigned flags)
+{
+	struct luks2_segment s = { .type = SEG_CRYPT, .offset = offset, .size = size,
+				   .iv_tweak = iv_bytes / 512, .sector_size = sector_size,
+				   .flags = flags, .digest = -1 };
+
+	snprintf(s.cipher, sizeof(s.cipher), "%s", cipher ? cipher : "");
+	return s;
+}
+
+static struct json_object *flags_json(unsigned f)
+{
+	static const struct { unsigned flag; const char *name; } names[] = {
+		{ SEGF_IN_REENC, "in-reencryption" },
+		{ SEGF_BACKUP_PREVIOUS, "backup-previous" },
+		{ SEGF_BACKUP_FINAL, "backup-final" },
+		{ SEGF_BACKUP_MOVED, "backup-moved-segment" },
+	};
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (f & names[i].flag)
+			json_object_array_add(a, json_object_new_string(names[i].name));
+	return a;
+}
+
+struct json_object *luks2_segment_json(const struct luks2_segment *s)
+{
+	struct json_object *j;
+
+	if (s->type != SEG_LINEAR && s->type != SEG_CRYPT)
+		return NULL;
+	j = json_object_new_object();
+	ljson_set_str(j, "type", s->type == SEG_CRYPT ? "crypt" : "linear");
+	ljson_set_u64(j, "offset", s->offset);
+	if (s->size == LUKS2_DYNAMIC)
+		ljson_set_str(j, "size", "dynamic");
+	else
+		ljson_set_u64(j, "size", s->size);
+	if (s->type == SEG_CRYPT) {
+		ljson_set_u64(j, "iv_tweak", s->iv_tweak);
+		ljson_set_str(j, "encryption", s->cipher);
+		ljson_set_int(j, "sector_size", s->sector_size);
+	}
+	if (s->flags & ~SEGF_BACKUP_OTHER)
+		json_object_object_add(j, "flags", flags_json(s->flags));
+	return j;
+}
+
 int luks2_segment_backup(struct luks2_hdr *hdr, unsigned flag)
 {
 	json_object_object_foreach(ljson_get(hdr->jobj, "segments"), name, j) {
@@ -102,6 +216,8 @@ int luks2_segment_map(struct luks2_hdr *hdr, uint64_t dev_size, uint64_t L,
 		len = luks2_segment_len(&m->seg, dev_size);
 		if (L < start + len) {
 			rel = L - start;
+			/* = L / 512 for every header the engine loads (the IV
+			 * rule, segment.h) */
 			m->physical = m->seg.offset + rel;
 			m->iv = m->seg.iv_tweak + rel / 512;
 			m->len = len - rel;
