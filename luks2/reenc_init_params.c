@@ -160,3 +160,44 @@ int reenc_init_check(const struct reenc_params *p)
 
 	return reenc_init_resolve(p, &a);
 }
+
+/* The entry point: every check, then the mode (reenc_init_*.c), which
+ * calls the shared pieces of reenc_init_common.c. */
+static int check_passes(const struct reenc_params *p)
+{
+	if (p->npass < 1 || p->npass > REENC_INIT_MAX_PASS || !p->pass) {
+		log_err("between 1 and %d passphrases are needed", REENC_INIT_MAX_PASS);
+		return -EINVAL;
+	}
+	for (int i = 0; i < p->npass; i++)
+		if (!p->pass[i].data || !p->pass[i].len) {
+			log_err("empty passphrase");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int reenc_init(const char *path, const struct reenc_params *p)
+{
+	struct reenc_init_args a;
+	struct reenc_dev *dev = NULL;
+	int r;
+
+	r = reenc_init_resolve(p, &a);
+	if (!r)
+		r = check_passes(p);
+	if (r < 0)
+		return r;
+	switch (p->mode) {
+	case REENC_MODE_ENCRYPT:
+		return reenc_init_encrypt(path, &a);
+	case REENC_MODE_DECRYPT:
+		return reenc_init_decrypt(path, &a);
+	default:
+		r = reenc_init_open(&dev, path, p->header, p);
+		if (!r)
+			r = reenc_init_reencrypt(&dev->d, &a);
+		reenc_dev_close(dev);
+		return r;
+	}
+}

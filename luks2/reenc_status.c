@@ -24,7 +24,7 @@ static int read_keyslot(struct luks2_hdr *hdr, struct reenc_status *ri)
 		const char *t = ljson_get_str(j, "type");
 
 		if (t && !strcmp(t, "reencrypt"))
-			ri->keyslot = atoi(name);
+			ri->keyslot = ljson_id(name);
 	}
 	if (ri->keyslot < 0)
 		return -ENOENT;
@@ -174,7 +174,7 @@ int reenc_unlock_keys(struct luks2_dev *d, int keyslot, const char *pass,
 		       struct volume_key **vk_new)
 {
 	struct luks2_segment prev, fin;
-	int r = 0, dp = -1, df = -1;
+	int r, dp = -1, df = -1;
 
 	*vk_old = *vk_new = NULL;
 	if (luks2_segment_get(&d->hdr, luks2_segment_backup(&d->hdr, SEGF_BACKUP_PREVIOUS), &prev) == 0)

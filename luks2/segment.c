@@ -191,7 +191,7 @@ int luks2_segment_backup(struct luks2_hdr *hdr, unsigned flag)
 {
 	json_object_object_foreach(ljson_get(hdr->jobj, "segments"), name, j) {
 		if (parse_flags(ljson_get(j, "flags")) & flag)
-			return atoi(name);
+			return ljson_id(name);
 	}
 	return -ENOENT;
 }
