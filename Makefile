@@ -73,7 +73,8 @@ APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 APPLETS    := ${shell sed -n 's/^APPLET("\([^"]*\)".*/\1/p' applets/applets.h}
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
-TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt helpers/dm_probe
+TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt helpers/dm_probe \
+	helpers/kdf_bench
 
 LIB_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(COMMON_SRC) $(LUKS2_SRC))
 APPLET_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(APPLET_SRC))
@@ -134,8 +135,14 @@ $(B)/example/reencrypt-image: tests/example/reencrypt-image.c $(B)/libluks2box.a
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_FILE_OFFSET_BITS=64 -iquote . $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# LD_PRELOAD counter of OpenSSL crypto calls (kernel backend proof).
+$(B)/tests/ossl_trap.so: tests/helpers/ossl_trap.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
+	chmod a-x $@
+
 test-progs: all $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_HELPERS)) $(B)/tests/killwrite.so \
-	$(B)/tests/ioprobe.so \
+	$(B)/tests/ioprobe.so $(B)/tests/ossl_trap.so \
 	$(B)/example/reencrypt-image
 
 deps:
