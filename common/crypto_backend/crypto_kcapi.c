@@ -23,7 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <kcapi.h>
+#include <linux/if_alg.h>
 
 #include "crypto_backend.h"
 
@@ -268,22 +271,127 @@ static int kc_md_final(void *priv, void *out, size_t len)
 	return 0;
 }
 
+/*
+ * PBKDF2 (RFC 8018 section 5.2) over the kernel's hmac(HASH): the kernel
+ * has no PBKDF2, so the loop is ours, as in cryptsetup's kernel backend
+ * (lib/crypto_backend/crypto_kernel.c crypt_pbkdf() over pkcs5_pbkdf2() in
+ * pbkdf2_generic.c). The password is set as the HMAC key once and one
+ * operation socket is accepted once; each iteration is then one send()
+ * without MSG_MORE (the kernel computes the whole HMAC there) and one
+ * read() of the result: two system calls, no socket set-up.
+ */
+struct kc_prf {
+	int tfm, op;
+	size_t h;
+};
+
+static void kc_prf_close(struct kc_prf *p)
+{
+	if (p->op >= 0)
+		close(p->op);
+	if (p->tfm >= 0)
+		close(p->tfm);
+	p->op = p->tfm = -1;
+}
+
+static int kc_prf_open(struct kc_prf *p, const struct kc_hash_alg *alg,
+		       const void *key, size_t key_len)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG };
+	int r = 0;
+
+	p->op = p->tfm = -1;
+	p->h = (size_t)alg->size;
+	memcpy(sa.salg_type, "hash", 5);
+	snprintf((char *)sa.salg_name, sizeof(sa.salg_name), "hmac(%s)",
+		 alg->kname);
+	p->tfm = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (p->tfm < 0)
+		return kc_err(-errno);
+	if (bind(p->tfm, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		r = kc_err(-errno);
+	else if (setsockopt(p->tfm, SOL_ALG, ALG_SET_KEY, key ? key : "",
+			    (socklen_t)key_len) < 0)
+		r = -EINVAL;
+	else if ((p->op = accept4(p->tfm, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		r = kc_err(-errno);
+	if (r < 0)
+		kc_prf_close(p);
+	return r;
+}
+
+/* out = HMAC(key, in): one message, two system calls. */
+static int kc_prf(const struct kc_prf *p, const void *in, size_t len,
+		  uint8_t *out)
+{
+	if (send(p->op, in, len, 0) != (ssize_t)len)
+		return -EIO;
+	return read(p->op, out, p->h) == (ssize_t)p->h ? 0 : -EIO;
+}
+
+/* T = U_1 ^ ... ^ U_c of block number blk (RFC 8018 function F). */
+static int kc_pbkdf2_block(const struct kc_prf *p, uint8_t *first,
+			   size_t salt_len, uint32_t blk, uint32_t iterations,
+			   uint8_t *t)
+{
+	uint8_t u[KC_MAX_DIGEST];
+	uint32_t n;
+	size_t k;
+	int r;
+
+	first[salt_len] = (uint8_t)(blk >> 24);
+	first[salt_len + 1] = (uint8_t)(blk >> 16);
+	first[salt_len + 2] = (uint8_t)(blk >> 8);
+	first[salt_len + 3] = (uint8_t)blk;
+	r = kc_prf(p, first, salt_len + 4, u);
+	memcpy(t, u, p->h);
+	for (n = 1; n < iterations && !r; n++) {
+		r = kc_prf(p, u, p->h, u);
+		for (k = 0; k < p->h; k++)
+			t[k] ^= u[k];
+	}
+	kcapi_memset_secure(u, 0, sizeof(u));
+	return r;
+}
+
 static int kc_pbkdf2(const char *hash, const void *password,
 		     size_t password_len, const void *salt, size_t salt_len,
 		     void *key, size_t key_len, uint32_t iterations)
 {
 	const struct kc_hash_alg *alg = kc_hash_find(hash);
-	char kname[80];
-	ssize_t r;
+	uint8_t t[KC_MAX_DIGEST], *first, *out = key;
+	struct kc_prf p;
+	uint32_t blk;
+	size_t n;
+	int r;
 
 	if (!alg)
 		return -ENOENT;
-	if (password_len > UINT32_MAX)
+	if (password_len > INT32_MAX || salt_len > INT32_MAX - 4 ||
+	    key_len / (size_t)alg->size >= UINT32_MAX)
 		return -EINVAL;
-	snprintf(kname, sizeof(kname), "hmac(%s)", alg->kname);
-	r = kcapi_pbkdf(kname, password, (uint32_t)password_len, salt,
-			salt_len, iterations, key, key_len);
-	return r < 0 ? kc_err(r) : 0;
+	first = malloc(salt_len + 4);
+	if (!first)
+		return -ENOMEM;
+	if (salt_len)
+		memcpy(first, salt, salt_len);
+	r = kc_prf_open(&p, alg, password, password_len);
+	for (blk = 1; !r && key_len; blk++) {
+		r = kc_pbkdf2_block(&p, first, salt_len, blk, iterations, t);
+		if (r < 0)
+			break;
+		n = key_len < p.h ? key_len : p.h;
+		memcpy(out, t, n);
+		out += n;
+		key_len -= n;
+	}
+	kc_prf_close(&p);
+	kcapi_memset_secure(t, 0, sizeof(t));
+	kcapi_memset_secure(first, 0, salt_len + 4);
+	free(first);
+	if (r < 0)
+		kcapi_memset_secure(key, 0, (size_t)(out - (uint8_t *)key) + key_len);
+	return r;
 }
 
 static int kc_cipher_init(void **priv, const char *name, const char *mode,
