@@ -308,12 +308,15 @@ static int kc_prf_open(struct kc_prf *p, const struct kc_hash_alg *alg,
 	p->tfm = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (p->tfm < 0)
 		return kc_err(-errno);
+	/* A refused key is a bad parameter; anything else, the socket's. */
 	if (bind(p->tfm, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		r = kc_err(-errno);
 	else if (setsockopt(p->tfm, SOL_ALG, ALG_SET_KEY, key ? key : "",
 			    (socklen_t)key_len) < 0)
 		r = -EINVAL;
-	else if ((p->op = accept4(p->tfm, NULL, NULL, SOCK_CLOEXEC)) < 0)
+	else
+		p->op = accept4(p->tfm, NULL, NULL, SOCK_CLOEXEC);
+	if (!r && p->op < 0)
 		r = kc_err(-errno);
 	if (r < 0)
 		kc_prf_close(p);
