@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "crypto_backend.h"
 
 #define NAME_MAX_LEN 64
@@ -85,6 +86,23 @@ static void backend_set_version(enum crypt_backend_id id)
 	}
 }
 
+/* At exit, with --debug: which implementation served each primitive. */
+static void backend_report(void)
+{
+	char line[512];
+
+	if (crypt_backend_usage(line, sizeof(line)) > 0)
+		log_dbg("crypto backend %s served: %s", crypt_backend_label(), line);
+}
+
+void crypt_backend_report_at_exit(void)
+{
+	static int registered;
+
+	if (!__atomic_exchange_n(&registered, 1, __ATOMIC_RELAXED))
+		atexit(backend_report);
+}
+
 int crypt_backend_init(enum crypt_backend_id id)
 {
 	const struct crypt_backend_ops *order[2];
@@ -116,6 +134,7 @@ int crypt_backend_init(enum crypt_backend_id id)
 	be.id = id;
 	be.initialised = 1;
 	backend_set_version(id);
+	crypt_backend_report_at_exit();
 	return 0;
 }
 
@@ -194,8 +213,11 @@ static int md_open(const struct crypt_backend_ops **ops, void **priv,
 			r = be.order[i]->hmac_init(priv, name, key, key_len);
 		else
 			r = be.order[i]->hash_init(priv, name);
-		if (!r)
+		if (!r) {
 			*ops = be.order[i];
+			crypt_backend_count(key ? CRYPT_PRIM_HMAC : CRYPT_PRIM_HASH,
+					    be.order[i]->name);
+		}
 	}
 	return r;
 }
@@ -334,6 +356,8 @@ static int pbkdf2_dispatch(const char *hash, const void *password,
 			continue;
 		r = be.order[i]->pbkdf2(hash, password, password_len, salt,
 					salt_len, key, key_len, iterations);
+		if (!r)
+			crypt_backend_count(CRYPT_PRIM_PBKDF2, be.order[i]->name);
 	}
 	return r;
 }
@@ -344,6 +368,8 @@ int crypt_pbkdf(const char *kdf, const char *hash,
 		void *key, size_t key_len,
 		uint32_t iterations, uint32_t memory_kb, uint32_t parallel)
 {
+	int r;
+
 	if (!kdf || !key || !key_len || (!password && password_len) ||
 	    (!salt && salt_len))
 		return -EINVAL;
@@ -351,8 +377,11 @@ int crypt_pbkdf(const char *kdf, const char *hash,
 	if (!strcmp(kdf, "pbkdf2"))
 		return pbkdf2_dispatch(hash, password, password_len, salt,
 				       salt_len, key, key_len, iterations);
-	return crypt_argon2(kdf, password, password_len, salt, salt_len, key,
-			    key_len, iterations, memory_kb, parallel);
+	r = crypt_argon2(kdf, password, password_len, salt, salt_len, key,
+			 key_len, iterations, memory_kb, parallel);
+	if (!r)
+		crypt_backend_count(CRYPT_PRIM_ARGON2, "libargon2");
+	return r;
 }
 
 int crypt_cipher_init(struct crypt_cipher **ctx, const char *name,
@@ -383,6 +412,7 @@ int crypt_cipher_init(struct crypt_cipher **ctx, const char *name,
 			return -ENOENT;
 		}
 		c->block_size = 1;
+		crypt_backend_count(CRYPT_PRIM_CIPHER, "copy");
 		*ctx = c;
 		return 0;
 	}
@@ -403,6 +433,7 @@ int crypt_cipher_init(struct crypt_cipher **ctx, const char *name,
 		free(c);
 		return r;
 	}
+	crypt_backend_count(CRYPT_PRIM_CIPHER, c->ops->name);
 	*ctx = c;
 	return 0;
 }

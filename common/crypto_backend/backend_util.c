@@ -7,6 +7,7 @@
  */
 #include <argon2.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/random.h>
@@ -31,6 +32,51 @@ int crypt_backend_kernel_available(void)
 			close(fd);
 	}
 	return cached;
+}
+
+static const char *const prim_names[CRYPT_PRIM_MAX] = {
+	"hash", "hmac", "pbkdf2", "argon2", "cipher"
+};
+static const char *const impl_names[] = { "user", "kernel", "libargon2", "copy" };
+#define IMPL_COUNT (sizeof(impl_names) / sizeof(impl_names[0]))
+static unsigned long usage[CRYPT_PRIM_MAX][IMPL_COUNT];
+
+void crypt_backend_count(enum crypt_prim prim, const char *impl)
+{
+	size_t i;
+
+	if ((unsigned)prim >= CRYPT_PRIM_MAX || !impl)
+		return;
+	for (i = 0; i < IMPL_COUNT; i++)
+		if (!strcmp(impl, impl_names[i]))
+			__atomic_add_fetch(&usage[prim][i], 1, __ATOMIC_RELAXED);
+}
+
+int crypt_backend_usage(char *buf, size_t size)
+{
+	size_t i, o = 0;
+	int p, n, any;
+
+	for (p = 0; p < CRYPT_PRIM_MAX; p++) {
+		n = snprintf(buf + o, size - o, "%s%s", p ? ", " : "", prim_names[p]);
+		for (i = 0, any = 0; n >= 0 && (size_t)n < size - o && i < IMPL_COUNT; i++) {
+			unsigned long c = __atomic_load_n(&usage[p][i], __ATOMIC_RELAXED);
+
+			if (!c)
+				continue;
+			o += (size_t)n;
+			n = snprintf(buf + o, size - o, " %s:%lu", impl_names[i], c);
+			any = 1;
+		}
+		if (n >= 0 && (size_t)n < size - o && !any) {
+			o += (size_t)n;
+			n = snprintf(buf + o, size - o, " -");
+		}
+		if (n < 0 || (size_t)n >= size - o)
+			return -ENOBUFS;
+		o += (size_t)n;
+	}
+	return (int)o;
 }
 
 static int argon2_derive(argon2_type type, const void *password,

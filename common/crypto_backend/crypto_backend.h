@@ -128,6 +128,23 @@ int crypt_base64_encode(const void *in, size_t len, char *out, size_t out_size);
 int crypt_base64_decode(const char *text, size_t text_len, void *out,
 			size_t out_size);
 
+/*
+ * Which implementation served each primitive, for --debug and tests
+ * (backend_util.c). Counted once per hash/HMAC/cipher context and per KDF
+ * call. crypt_backend_usage() writes e.g. "hash kernel:8012, hmac -,
+ * pbkdf2 kernel:3, argon2 libargon2:1, cipher kernel:6" (returns its
+ * length, -ENOBUFS when it does not fit); the first crypt_backend_init()
+ * arranges for one debug line (log_dbg) with it at exit (backend.c).
+ */
+enum crypt_prim {
+	CRYPT_PRIM_HASH, CRYPT_PRIM_HMAC, CRYPT_PRIM_PBKDF2, CRYPT_PRIM_ARGON2,
+	CRYPT_PRIM_CIPHER, CRYPT_PRIM_MAX
+};
+/* impl: "user", "kernel", "libargon2" or "copy" (cipher_null). */
+void crypt_backend_count(enum crypt_prim prim, const char *impl);
+int crypt_backend_usage(char *buf, size_t size);
+void crypt_backend_report_at_exit(void);
+
 /* Free what crypt_backend_init() set up (OpenSSL library context). */
 void crypt_backend_destroy(void);
 
