@@ -108,6 +108,8 @@ void crypt_storage_destroy(struct crypt_storage *ctx);
 int crypt_parse_spec(const char *spec, char *cipher, size_t cipher_size,
 		     char *mode, size_t mode_size);
 
+/* getrandom(2) whichever backend is selected: the kernel's CSPRNG, not a
+ * backend primitive (cryptsetup's kernel backend has no RNG of its own). */
 int crypt_backend_rng(void *buf, size_t len);
 void crypt_backend_memzero(void *buf, size_t len);
 /* 0 when equal, in time independent of the contents. */
