@@ -256,7 +256,7 @@ int reenc_backend(const char *name);
 /* cryptsetup's dm devices of a LUKS2 device: the same table, name, dm uuid
  * (CRYPT-LUKS2-<uuid without dashes>-NAME) and volume keys as kernel
  * keyring logon keys, so that either tool closes what the other opened.
- * Needs libdevmapper (-ldevmapper), except reenc_dm_table. */
+ * Link with -ldevmapper as well. */
 
 /* The table cryptsetup would load for dev (lib/luks2/luks2_json_metadata.c
  * LUKS2_activate, or LUKS2_activate_multi during a clean reencryption),

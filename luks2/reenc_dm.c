@@ -143,12 +143,26 @@ static int keys_reenc(struct luks2_dev *d, const struct reenc_status *st, int ke
 	return 0;
 }
 
+/* A state cryptsetup activates, and a table that builds (without keys):
+ * luks2_dm_table_build says why not. */
+static int state_check(struct luks2_dev *d)
+{
+	struct luks2_dm_table tab;
+	char devstr[DEVSTR_LEN];
+	int r;
+
+	data_devstr(d, devstr, sizeof(devstr));
+	r = luks2_dm_table_build(d, devstr, NULL, 0, 0, &tab);
+	if (!r)
+		luks2_dm_table_free(&tab);
+	return r;
+}
+
 /* The checks that need no key: a block device, NAME free, a state
  * cryptsetup activates, no run holding the lock, and a table that builds. */
 static int precheck(struct reenc_dev *dev, const char *name, struct reenc_status *st)
 {
 	struct luks2_dev *d = &dev->d;
-	struct luks2_dm_table tab;
 	char devstr[DEVSTR_LEN];
 	struct ldm_info info;
 	int r;
@@ -170,9 +184,8 @@ static int precheck(struct reenc_dev *dev, const char *name, struct reenc_status
 		log_err("reencryption in progress: cannot activate %s", d->path);
 		return -EBUSY;
 	}
-	if ((r = luks2_dm_table_build(d, devstr, NULL, 0, 0, &tab)) < 0)
+	if ((r = state_check(d)) < 0)
 		return r;
-	luks2_dm_table_free(&tab);
 	r = ldm_info(name, &info);
 	if (r == 0) {
 		log_err("device %s already exists", name);
@@ -248,9 +261,11 @@ int reenc_dm_open(struct reenc_dev *dev, const char *name, const char *pass,
 	if (r < 0 || !pass)
 		return r;
 	if (st.state != REENC_STATE_NONE && dev->lock_re < 0) {
-		if ((r = lock_and_reread(dev, &st)) < 0)
-			goto out;
+		r = lock_and_reread(dev, &st);
 		locked = dev->lock_re >= 0;
+		/* a run that crashed or ended meanwhile */
+		if (r < 0 || (r = state_check(d)) < 0)
+			goto out;
 	}
 	/* luks2_dm_table_build refuses every other state */
 	if (st.state == REENC_STATE_CLEAN)

@@ -89,7 +89,9 @@ static int check(const char *name, struct reenc_dm_status *st)
 		return -ENODEV;
 	}
 	r = ldm_holders(makedev(st->major, st->minor), holders, 4);
-	if (r != 0 || st->open_count) {
+	if (r < 0)
+		log_dbg("cannot list the holders of %s: %s", name, strerror(-r));
+	if (r > 0 || r == -ENOSPC || st->open_count) {
 		log_err("device %s is still in use", name);
 		return -EBUSY;
 	}
