@@ -255,11 +255,14 @@ int reenc_dm_open(struct reenc_dev *dev, const char *name, const char *pass,
 	struct luks2_dev *d = &dev->d;
 	struct dm_keys k = { 0 };
 	struct reenc_status st;
+	char uuid[sizeof(d->hdr.uuid)];
 	int r, locked = 0;
 
 	r = precheck(dev, name, &st);
 	if (r < 0 || !pass)
 		return r;
+	/* the lock's name, should the header read again fail */
+	memcpy(uuid, d->hdr.uuid, sizeof(uuid));
 	if (st.state != REENC_STATE_NONE && dev->lock_re < 0) {
 		r = lock_and_reread(dev, &st);
 		locked = dev->lock_re >= 0;
@@ -277,7 +280,7 @@ int reenc_dm_open(struct reenc_dev *dev, const char *name, const char *pass,
 out:
 	keys_free(&k);
 	if (locked) {
-		lock_reencryption_release(dev->lock_re, d->hdr.uuid);
+		lock_reencryption_release(dev->lock_re, uuid);
 		dev->lock_re = -1;
 	}
 	return r;
