@@ -252,7 +252,7 @@ int reenc_repair(struct reenc_dev *dev, const char *pass, size_t pass_len, int k
 /* The crypto backend: "user" (OpenSSL, default) or "kernel" (AF_ALG). */
 int reenc_backend(const char *name);
 
-/* --- device-mapper activation (luks2/reenc_dm.c, reenc_dm_status.c) ----- */
+/* --- device-mapper activation (luks2/reenc_dm*.c) ------------------------ */
 /* cryptsetup's dm devices of a LUKS2 device: the same table, name, dm uuid
  * (CRYPT-LUKS2-<uuid without dashes>-NAME) and volume keys as kernel
  * keyring logon keys, so that either tool closes what the other opened.
@@ -321,5 +321,6 @@ struct reenc_dm_status {
 /* What NAME is. -ENODEV when it does not exist (logged only when
  * verbose). */
 int reenc_dm_status(const char *name, struct reenc_dm_status *st);
+/* --- end of device-mapper activation ------------------------------------- */
 
 #endif
