@@ -252,4 +252,75 @@ int reenc_repair(struct reenc_dev *dev, const char *pass, size_t pass_len, int k
 /* The crypto backend: "user" (OpenSSL, default) or "kernel" (AF_ALG). */
 int reenc_backend(const char *name);
 
+/* --- device-mapper activation (luks2/reenc_dm*.c) ------------------------ */
+/* cryptsetup's dm devices of a LUKS2 device: the same table, name, dm uuid
+ * (CRYPT-LUKS2-<uuid without dashes>-NAME) and volume keys as kernel
+ * keyring logon keys, so that either tool closes what the other opened.
+ * Link with -ldevmapper as well. */
+
+/* The table cryptsetup would load for dev (lib/luks2/luks2_json_metadata.c
+ * LUKS2_activate, or LUKS2_activate_multi during a clean reencryption),
+ * one "start length type params" line per target (512-byte sectors), the
+ * data device as MAJ:MIN when it is a block device, else its path; keys
+ * as keyring references (":64:logon:cryptsetup:<uuid>-d<digest>"). Needs
+ * no kernel. -EUCLEAN crash state, -EBADMSG metadata without a digest,
+ * -ENODEV unsupported metadata. Free *text with reenc_dm_free_text. */
+int reenc_dm_table(struct reenc_dev *dev, char **text);
+void reenc_dm_free_text(char *text);
+
+enum { REENC_DM_READONLY = 1 << 0 };	/* reenc_dm_open: a read-only device */
+/* Create the device NAME over dev (a block device; a detached header as
+ * reenc_dev_open was given), as cryptsetup open does: the key of the
+ * segment, or during a clean reencryption both keys, the reencryption
+ * digest verified and the multi-segment table, under the reencryption
+ * lock (unless dev was opened with REENC_OPEN_NO_LOCKS). Keys go as logon
+ * keys when the kernel's keyring and dm-crypt take them, else as hex.
+ * pass NULL: only the checks that need no key (state, name, device), so a
+ * caller refuses before it prompts. -EUCLEAN crash state (recover
+ * first), -EBADMSG unverified metadata, -EEXIST NAME exists, -EBUSY a run
+ * holds the reencryption lock, -ENOTBLK not a block device, -EPERM wrong
+ * passphrase. Nothing is left behind on failure. */
+int reenc_dm_open(struct reenc_dev *dev, const char *name, const char *pass,
+		  size_t len, int keyslot, unsigned flags);
+/* Remove NAME as cryptsetup close does (lib/luks2/luks2_json_metadata.c
+ * LUKS2_deactivate): with reencryption helper devices under it, only when
+ * the reencryption lock is free; suspended helpers get an error target
+ * first; then NAME, then the helpers. -ENODEV not active or not a LUKS2
+ * device, -EBUSY in use or a run holds the lock. */
+int reenc_dm_close(const char *name);
+
+#define REENC_DM_MAX_TARGETS 8
+#define REENC_DM_MAX_HELPERS 4
+/* One target of a live table. */
+struct reenc_dm_target {
+	char type[16];		/* crypt, linear, error, ... */
+	uint64_t start, length;	/* sectors */
+	char cipher[64];	/* crypt */
+	char key[96];		/* crypt: the keyring reference, "hex" or "-" */
+	char device[32];	/* MAJ:MIN */
+	uint64_t offset;	/* on device, sectors */
+	uint64_t iv_offset;	/* crypt */
+	uint32_t sector_size;	/* crypt */
+};
+
+struct reenc_dm_status {
+	char name[128];
+	char dm_uuid[129];
+	char type[8];		/* "LUKS2", or "" another device */
+	char uuid[40];		/* the LUKS2 uuid (from the dm uuid) */
+	int suspended, read_only, open_count;
+	unsigned major, minor;
+	uint64_t size;		/* sectors */
+	int ntargets;
+	struct reenc_dm_target t[REENC_DM_MAX_TARGETS];
+	int nhelpers;		/* reencryption helpers under it */
+	char helper[REENC_DM_MAX_HELPERS][128];
+	int helper_suspended[REENC_DM_MAX_HELPERS];
+};
+
+/* What NAME is. -ENODEV when it does not exist (logged only when
+ * verbose). */
+int reenc_dm_status(const char *name, struct reenc_dm_status *st);
+/* --- end of device-mapper activation ------------------------------------- */
+
 #endif
