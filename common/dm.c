@@ -54,6 +54,10 @@ static void dm_setup(void)
 }
 
 /* A task for NAME; NULL (-ENOMEM, logged) on failure. */
+/* Why the last task_new() failed: -ENODEV without device-mapper (no
+ * dm_mod, no /dev/mapper/control), -EINVAL for a bad name. */
+static int task_error;
+
 static struct dm_task *task_new(int type, const char *name)
 {
 	struct dm_task *dmt;
@@ -62,11 +66,13 @@ static struct dm_task *task_new(int type, const char *name)
 	dmt = dm_task_create(type);
 	if (!dmt) {
 		log_err("device-mapper: cannot create a task (is dm_mod loaded?)");
+		task_error = -ENODEV;
 		return NULL;
 	}
 	if (name && !dm_task_set_name(dmt, name)) {
 		log_err("device-mapper: bad device name %s", name);
 		dm_task_destroy(dmt);
+		task_error = -EINVAL;
 		return NULL;
 	}
 	return dmt;
@@ -114,7 +120,7 @@ static int load_task(int type, const char *name, const char *uuid,
 	int r = -EINVAL;
 
 	if (!dmt)
-		return -ENOMEM;
+		return task_error;
 	if (uuid && !dm_task_set_uuid(dmt, uuid))
 		goto out;
 	if (!dm_task_secure_data(dmt))	/* the kernel wipes the ioctl buffer */
@@ -163,7 +169,7 @@ static int simple(int type, const char *name, unsigned flags, const char *what)
 	int r = -EINVAL;
 
 	if (!dmt)
-		return -ENOMEM;
+		return task_error;
 	if ((flags & LDM_SKIP_LOCKFS) && !dm_task_skip_lockfs(dmt))
 		goto out;
 	if ((flags & LDM_NOFLUSH) && !dm_task_no_flush(dmt))
@@ -226,7 +232,7 @@ int ldm_info(const char *name, struct ldm_info *info)
 
 	memset(info, 0, sizeof(*info));
 	if (!dmt)
-		return -ENOMEM;
+		return task_error;
 	r = run_query(dmt, &dmi);
 	if (!r) {
 		info->exists = 1;
@@ -294,7 +300,7 @@ static int table_task(int type, const char *name, unsigned flags, int inactive,
 			dm_task_destroy(dmt);
 		safe_free(*text);
 		*text = NULL;
-		return -ENOMEM;
+		return dmt ? -ENOMEM : task_error;
 	}
 	r = -EINVAL;
 	if ((!inactive || dm_task_query_inactive_table(dmt)) &&
@@ -343,7 +349,7 @@ int ldm_deps(const char *name, dev_t *devs, size_t max)
 	int r;
 
 	if (!dmt)
-		return -ENOMEM;
+		return task_error;
 	r = run_query(dmt, &dmi);
 	if (!r) {
 		deps = dm_task_get_deps(dmt);
@@ -439,7 +445,7 @@ int ldm_target_version(const char *type, unsigned v[3])
 	int r;
 
 	if (!dmt)
-		return -ENOMEM;
+		return task_error;
 	r = task_run(dmt);
 	tv = r ? NULL : dm_task_get_versions(dmt);
 	r = r ? r : -ENOENT;
