@@ -269,6 +269,8 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 		return -EINVAL;
 	r = reenc_set_segments(c, &hot);
 	if (!r)
+		r = reenc_online_hot(c);	/* online: the overlay maps "hot" */
+	if (!r)
 		r = io_pread(c->fd_data, c->buf, c->length, old_physical(c));
 	if (r < 0) {
 		log_err("cannot read hotzone at offset %ju: %s", (uintmax_t)old_physical(c),
@@ -295,7 +297,7 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 out:
 	if (r < 0 && res == REENC_RES_NONE && before.n >= 0)
 		none_failed(c, &before, wrote);
-	return r;
+	return reenc_online_step_end(c, r);	/* online: the hotzone device */
 }
 
 int reenc_commit_progress(struct reenc_ctx *c)
