@@ -125,11 +125,12 @@ int reenc_set_active(struct reenc_ctx *c, const char *name)
 
 	if (r < 0)
 		return r;
-	snprintf(o->name, sizeof(o->name), "%s", name);
+	if (name != o->name)
+		snprintf(o->name, sizeof(o->name), "%s", name);
+	name = o->name;
 	luks2_dm_helper_name(name, LUKS2_DM_OVERLAY, o->overlay, sizeof(o->overlay));
 	luks2_dm_helper_name(name, c->backward ? LUKS2_DM_HOTZONE_BACKWARD :
 			     LUKS2_DM_HOTZONE_FORWARD, o->hotzone, sizeof(o->hotzone));
-	log_verbose("online on %s", name);
 	return 0;
 }
 
