@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "common/crypto_backend/crypto_backend.h"
-#include "luks2/dm_table.h"
 #include "luks2/luks2.h"
 #include "luks2/reenc.h"
 #include "luks2/segment.h"
@@ -293,6 +292,7 @@ int reenc_init_encrypt(const char *path, const struct reenc_init_args *a);
 int reenc_init_decrypt(const char *path, const struct reenc_init_args *a);
 
 /* --- reenc_online*.c: online reencryption (luks2/reenc.h) --------------- */
+struct luks2_dm_key;	/* luks2/dm_table.h */
 /* hotzone.c hooks of an online step: after the hot segments are in memory,
  * before the old data is read (the overlay gets the hot table, the hotzone
  * helper is suspended); and when the step ends with r (helper resumed, or

@@ -24,6 +24,7 @@
 
 #include "common/io.h"
 #include "common/log.h"
+#include "luks2/dm_table.h"
 #include "luks2/reenc_internal.h"
 
 #define SUSPEND_FLAGS (LDM_NOFLUSH | LDM_SKIP_LOCKFS)
@@ -52,16 +53,16 @@ int reenc_online_reopen(struct luks2_dev *d)
 {
 	int same = d->hdr_fd == d->fd, r = reopen_fd(&d->fd, d->path);
 
-	if (!r && same)
+	if (r < 0)
+		return r;
+	if (same)
 		d->hdr_fd = d->fd;
-	else if (!r)
-		r = reopen_fd(&d->hdr_fd, d->hdr_path);
-	if (!r)
-		d->writable = 1;
+	else if ((r = reopen_fd(&d->hdr_fd, d->hdr_path)) < 0)
+		return r;
+	d->writable = 1;
 	/* user I/O through NAME bypasses our page cache of the data device */
-	if (!r)
-		posix_fadvise(d->fd, 0, 0, POSIX_FADV_DONTNEED);
-	return r;
+	posix_fadvise(d->fd, 0, 0, POSIX_FADV_DONTNEED);
+	return 0;
 }
 
 /* Both volume keys of the run, by digest. */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "luks2/dm_table.h"
 #include "luks2/reenc_internal.h"
 
 #define SUSPEND_FLAGS (LDM_NOFLUSH | LDM_SKIP_LOCKFS)
@@ -100,8 +101,10 @@ static int disk_table(struct luks2_dev *d, uint64_t sectors, const struct luks2_
 {
 	struct luks2_dev tmp = *d;
 	struct seg_table t;
-	int r = luks2_hdr_read(d->hdr_fd, &tmp.hdr);
+	int r;
 
+	memset(tab, 0, sizeof(*tab));
+	r = luks2_hdr_read(d->hdr_fd, &tmp.hdr);
 	if (r < 0)
 		return r;
 	r = luks2_segment_table(&tmp.hdr, &t);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "luks2/dm_table.h"
 #include "luks2/reenc_internal.h"
 
 #define SUSPEND_FLAGS (LDM_NOFLUSH | LDM_SKIP_LOCKFS)
