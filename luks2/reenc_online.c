@@ -345,6 +345,10 @@ int reenc_online_end(struct reenc_ctx *c, int r)
 	if (!o->own)
 		return r;
 	o->own = 0;
+	/* I/O through NAME goes past our page cache of the data device:
+	 * leave none behind that a later reader of the device could see */
+	io_fdatasync(c->fd_data);
+	posix_fadvise(c->fd_data, 0, 0, POSIX_FADV_DONTNEED);
 	if (r == -EUCLEAN) {
 		log_err("%s stays on its helper devices: run luks2-recover --active-name %s",
 			o->name, o->name);

@@ -117,6 +117,8 @@ int reenc_recover_active(struct reenc_dev *dev, const char *name, const char *pa
 	}
 	if (!r)
 		r = load_top(dev, name, pass, pass_len, keyslot);
+	/* the recovery wrote through our page cache; I/O through NAME does not */
+	posix_fadvise(dev->d.fd, 0, 0, POSIX_FADV_DONTNEED);
 	if (r < 0) {
 		log_err("%s: not recovered; its helper devices stay", name);
 		return r;
