@@ -65,7 +65,8 @@ LUKS2_SRC := \
 	luks2/reenc_repair.c luks2/reenc_resilience.c luks2/reenc_describe.c luks2/reenc_test_pass.c \
 	luks2/reenc_init_params.c luks2/reenc_init_common.c luks2/reenc_init_reencrypt.c \
 	luks2/reenc_init_encrypt.c luks2/reenc_init_decrypt.c luks2/dm_table.c luks2/dm_names.c \
-	luks2/reenc_dm.c luks2/reenc_dm_status.c luks2/reenc_dm_close.c
+	luks2/reenc_dm.c luks2/reenc_dm_status.c luks2/reenc_dm_close.c \
+	luks2/reenc_online.c luks2/reenc_online_dm.c luks2/reenc_online_recover.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \
 	applets/hotzone-step.c applets/luks2-recover.c applets/luks2-init-reencrypt.c \
 	applets/dm-remap.c
@@ -76,7 +77,7 @@ APPLETS    := ${shell sed -n 's/^APPLET("\([^"]*\)".*/\1/p' applets/applets.h}
 
 UNIT_TESTS := crypto_vectors luks2_unit validate_rules
 TEST_HELPERS := cs_reenc helpers/luks2_edit helpers/oracle_decrypt helpers/dm_probe \
-	helpers/kdf_bench
+	helpers/kdf_bench helpers/pattern_io
 
 LIB_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(COMMON_SRC) $(LUKS2_SRC))
 APPLET_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(APPLET_SRC))

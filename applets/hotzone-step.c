@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -17,7 +18,8 @@
 #include "common/safemem.h"
 #include "luks2/reenc.h"
 
-enum { OPT_ALL = OPT_APPLET, OPT_HOTZONE, OPT_PROGRESS_JSON, OPT_RES, OPT_RES_HASH };
+enum { OPT_ALL = OPT_APPLET, OPT_HOTZONE, OPT_PROGRESS_JSON, OPT_RES, OPT_RES_HASH,
+       OPT_ACTIVE };
 
 static const struct opt_spec opts[] = {
 	{ "count", 'n', "COUNT", "rewrite up to COUNT hotzones (default 1)" },
@@ -26,6 +28,7 @@ static const struct opt_spec opts[] = {
 	{ "progress-json", OPT_PROGRESS_JSON, NULL, "print one JSON progress line per hotzone" },
 	{ "resilience", OPT_RES, "MODE", "first switch to checksum, journal or none (committed)" },
 	{ "resilience-hash", OPT_RES_HASH, "HASH", "its checksum hash (default: stored, or sha256)" },
+	{ "active-name", OPT_ACTIVE, "NAME", "online: DEVICE is active as NAME (default: found)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -41,7 +44,13 @@ static const struct applet_info info = {
 		 "as cryptsetup does on resume: checksum, journal and none among\n"
 		 "themselves; a decryption moving its first segment keeps datashift\n"
 		 "(checksum or journal name datashift-checksum / datashift-journal).\n"
-		 "The digest is verified first and the metadata re-signed in one commit.",
+		 "The digest is verified first and the metadata re-signed in one commit.\n"
+		 "Online: when DEVICE is active (--active-name NAME, or the LUKS2 device\n"
+		 "found over it), NAME stays in use: it is remapped onto cryptsetup's\n"
+		 "helper devices NAME-overlay and NAME-hotzone-forward|backward for the\n"
+		 "run, I/O to a hotzone waits only while it is rewritten, and NAME gets\n"
+		 "the table of the metadata at the end. After a failure inside a hotzone\n"
+		 "its I/O fails (error target): run luks2-recover --active-name NAME.",
 	.opts = opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -50,7 +59,7 @@ static const struct applet_info info = {
 struct step_opts {
 	uint64_t count, hotzone;
 	int all, json;
-	const char *res, *res_hash;
+	const char *res, *res_hash, *active;
 };
 
 static volatile sig_atomic_t stop;
@@ -75,6 +84,7 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	case OPT_PROGRESS_JSON: o->json = 1; return 0;
 	case OPT_RES: o->res = arg; return 0;
 	case OPT_RES_HASH: o->res_hash = arg; return 0;
+	case OPT_ACTIVE: o->active = arg; return 0;
 	}
 	return -EINVAL;
 }
@@ -168,6 +178,25 @@ static int load(struct reenc_dev *dev, const struct common_opts *co, uint64_t ho
 	return r;
 }
 
+/* The device active over path (through its holders), as cryptsetup
+ * finds it (src/utils_reencrypt.c): then the run is online. */
+static void find_active(const char *path, const struct common_opts *co, char *name,
+			size_t len)
+{
+	struct reenc_dev *dev = NULL;
+	struct stat sb;
+
+	name[0] = '\0';
+	if (stat(path, &sb) < 0 || !S_ISBLK(sb.st_mode) ||
+	    reenc_dev_open(&dev, path, co->header, 0) < 0)
+		return;
+	if (reenc_find_active(dev, name, len) <= 0)
+		name[0] = '\0';
+	else
+		log_verbose("%s is active as %s: online", path, name);
+	reenc_dev_close(dev);
+}
+
 int hotzone_step_main(int argc, char **argv)
 {
 	struct step_opts o = { 0 };
@@ -175,6 +204,7 @@ int hotzone_step_main(int argc, char **argv)
 	struct reenc_dev *dev = NULL;
 	struct reenc_status st;
 	struct common_opts co;
+	char found[128];
 	int i, r, rc;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
@@ -182,7 +212,12 @@ int hotzone_step_main(int argc, char **argv)
 		return rc;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (!o.active) {
+		find_active(argv[i], &co, found, sizeof(found));
+		o.active = found[0] ? found : NULL;
+	}
 	r = reenc_dev_open(&dev, argv[i], co.header, REENC_OPEN_WRITE |
+			   (o.active ? REENC_OPEN_ACTIVE : 0) |
 			   (co.disable_locks ? REENC_OPEN_NO_LOCKS : 0));
 	if (!r)
 		r = reenc_status(dev, 0, &st);
@@ -196,6 +231,8 @@ int hotzone_step_main(int argc, char **argv)
 		r = load(dev, &co, o.hotzone, &c);
 	if (!r && o.res)
 		r = set_resilience(c, &o);
+	if (!r && o.active)
+		r = reenc_set_active(c, o.active);
 	rc = r < 0 ? exit_from_errno(r) : run(dev, c, &o);
 	if (rc == RC_OK || rc == RC_DONE)
 		rc = opt_finish_stdout() ? RC_FAIL : rc;

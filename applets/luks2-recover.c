@@ -15,11 +15,12 @@
 #include "common/safemem.h"
 #include "luks2/reenc.h"
 
-enum { OPT_REPAIR_UNVERIFIED = OPT_APPLET };
+enum { OPT_REPAIR_UNVERIFIED = OPT_APPLET, OPT_ACTIVE };
 
 static const struct opt_spec opts[] = {
 	{ "repair-unverified-metadata", OPT_REPAIR_UNVERIFIED, NULL,
 	  "sign reencryption metadata that has no digest (it may be forged)" },
+	{ "active-name", OPT_ACTIVE, "NAME", "recover a killed online run on active device NAME" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -34,6 +35,10 @@ static const struct applet_info info = {
 		 "(operation, direction, segments, data left) and signed only when you\n"
 		 "type YES on the terminal or give --repair-unverified-metadata; -q and a\n"
 		 "stdin that is not a terminal are no confirmation.\n"
+		 "--active-name NAME recovers a killed online run: a suspended hotzone\n"
+		 "device gets an error target and suspended devices are resumed (I/O is\n"
+		 "answered again), the hotzone is recovered, NAME gets the table of the\n"
+		 "metadata and the helper devices are removed.\n"
 		 "Exit 0 when something was recovered or repaired, 10 when there was\n"
 		 "nothing to do, 1 when the repair was not confirmed.",
 	.opts = opts,
@@ -41,12 +46,22 @@ static const struct applet_info info = {
 	.max_args = 1,
 };
 
+struct recover_opts {
+	int by_option;
+	const char *active;
+};
+
 static int opt_cb(void *ctx, int key, const char *arg)
 {
-	(void)arg;
+	struct recover_opts *o = ctx;
+
+	if (key == OPT_ACTIVE) {
+		o->active = arg;
+		return 0;
+	}
 	if (key != OPT_REPAIR_UNVERIFIED)
 		return -EINVAL;
-	*(int *)ctx = 1;
+	o->by_option = 1;
 	return 0;
 }
 
@@ -166,41 +181,48 @@ static int repair(struct reenc_dev *dev, const struct reenc_status *st,
 	return 0;
 }
 
-static int recover(struct reenc_dev *dev, const struct common_opts *co)
+static int recover(struct reenc_dev *dev, const struct common_opts *co, const char *active)
 {
 	char *pass = NULL;
 	size_t len;
 	int r;
 
 	r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
-	if (!r)
+	if (!r && active)
+		r = reenc_recover_active(dev, active, pass, len, co->key_slot);
+	else if (!r)
 		r = reenc_recover(dev, pass, len, co->key_slot);
 	safe_free(pass);
 	if (r < 0)
 		return r;
-	log_info(r == REENC_RUN_FINISHED ? "hotzone recovered; reencryption finished"
-					 : "hotzone recovered; run hotzone-step to continue");
+	if (active)
+		log_info("%s recovered; run hotzone-step to continue", active);
+	else
+		log_info(r == REENC_RUN_FINISHED ? "hotzone recovered; reencryption finished"
+						 : "hotzone recovered; run hotzone-step to continue");
 	return 0;
 }
 
 int luks2_recover_main(int argc, char **argv)
 {
+	struct recover_opts o = { 0 };
 	struct reenc_dev *dev = NULL;
 	struct reenc_status st;
 	struct common_opts co;
-	int i, r, rc, by_option = 0;
+	int i, r, rc;
 
-	i = opt_parse(argc, argv, &info, &co, opt_cb, &by_option, &rc);
+	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
 	if (i < 0)
 		return rc;
 	r = reenc_dev_open(&dev, argv[i], co.header, REENC_OPEN_WRITE |
+			   (o.active ? REENC_OPEN_ACTIVE : 0) |
 			   (co.disable_locks ? REENC_OPEN_NO_LOCKS : 0));
 	if (!r)
 		r = reenc_status(dev, 0, &st);
 	if (!r && st.state == REENC_STATE_REPAIR)
-		r = repair(dev, &st, &co, by_option);
-	else if (!r && st.state == REENC_STATE_CRASH)
-		r = recover(dev, &co);
+		r = repair(dev, &st, &co, o.by_option);
+	else if (!r && (st.state == REENC_STATE_CRASH || o.active))
+		r = recover(dev, &co, o.active);
 	else if (!r)	/* nothing to recover, or unsupported: no passphrase */
 		r = reenc_recover(dev, NULL, 0, co.key_slot);
 	rc = exit_from_errno(r);

@@ -338,3 +338,61 @@ int luks2_dm_table_text(const struct luks2_dm_table *tab, char *buf, size_t len)
 	}
 	return 0;
 }
+
+/* One target of luks2_dm_table_segments: the in-reencryption segment goes
+ * to the hotzone device, shifted and under the new key. */
+static int segment_target(struct luks2_dm_table *tab, const struct build *b,
+			  const struct build *hz, struct luks2_segment s, uint64_t start,
+			  uint64_t len, uint64_t hz_offset, int digest_new)
+{
+	if (!(s.flags & SEGF_IN_REENC) || !hz->dev)
+		return add_target(tab, b, &s, start, len, s.iv_tweak);
+	if (s.offset < hz_offset) {
+		log_err("the hotzone lies before the new data offset");
+		return -EINVAL;
+	}
+	s.offset -= hz_offset;
+	if (s.type == SEG_CRYPT)
+		s.digest = digest_new;
+	return add_target(tab, hz, &s, start, len, s.iv_tweak);
+}
+
+int luks2_dm_table_segments(struct luks2_dev *d, const char *devstr,
+			    const struct luks2_dm_hot *hot, uint64_t sectors,
+			    const struct luks2_dm_key *keys, size_t nkeys,
+			    unsigned flags, struct luks2_dm_table *tab)
+{
+	struct build b = { d, devstr ? devstr : d->path, keys, nkeys, flags,
+			   config_opts(&d->hdr) };
+	struct build hz = b;
+	struct seg_table t;
+	uint64_t start = 0, len;
+	int r;
+
+	memset(tab, 0, sizeof(*tab));
+	hz.dev = hot ? hot->dev : NULL;
+	if ((r = luks2_segment_table(&d->hdr, &t)) < 0 || t.n < 1) {
+		log_err("%s: no regular segments for a table", d->path);
+		return r < 0 ? r : -EINVAL;
+	}
+	tab->sectors = sectors;
+	tab->multi = t.n > 1;
+	for (int i = 0; i < t.n; i++) {
+		len = t.s[i].size == LUKS2_DYNAMIC ? 0 : t.s[i].size / SECTOR;
+		if (!len && i == t.n - 1 && sectors > start)
+			len = sectors - start;
+		if (!len || start + len > sectors) {
+			log_err("%s: segment %d does not fit the device", d->path, i);
+			r = -EINVAL;
+		} else {
+			r = segment_target(tab, &b, &hz, t.s[i], start, len,
+					   hot ? hot->offset : 0, hot ? hot->digest_new : -1);
+		}
+		if (r < 0) {
+			luks2_dm_table_free(tab);
+			return r;
+		}
+		start += len;
+	}
+	return 0;
+}

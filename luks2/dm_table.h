@@ -77,4 +77,22 @@ int luks2_dm_keys_upload(struct luks2_hdr *hdr, const struct luks2_dm_table *tab
 			 const struct luks2_dm_key *keys, size_t nkeys);
 void luks2_dm_keys_drop(struct luks2_hdr *hdr, const struct luks2_dm_table *tab);
 
+/* The hotzone device of an online step (lib/luks2/luks2_reencrypt.c
+ * reencrypt_make_targets): the in-reencryption segment maps onto dev at
+ * its offset minus offset (the new data offset), under digest_new's key
+ * (or linear). */
+struct luks2_dm_hot {
+	const char *dev;
+	uint64_t offset;	/* bytes */
+	int digest_new;
+};
+/* The table of the header's regular segments as they are in memory (hot
+ * segments included), sectors long, the last "dynamic" one up to it: each
+ * crypt or linear segment on devstr (NULL: d->path) at its offset, the
+ * in-reencryption one on hot->dev (hot NULL: on devstr as the others). */
+int luks2_dm_table_segments(struct luks2_dev *d, const char *devstr,
+			    const struct luks2_dm_hot *hot, uint64_t sectors,
+			    const struct luks2_dm_key *keys, size_t nkeys,
+			    unsigned flags, struct luks2_dm_table *tab);
+
 #endif

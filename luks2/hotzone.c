@@ -5,6 +5,10 @@
  *   hot segments (memory) -> read old data -> resilience data + header
  *   commit (the crash marker) -> rewrite + fdatasync -> post commit.
  * The end: finish() (wipes and the final metadata, see plaintext_left()).
+ * Online (reenc_online.c): after the hot segments, the overlay maps them
+ * and the hotzone device is suspended (reencrypt_step()'s
+ * reencrypt_refresh_overlay_devices); when the step ends it is resumed, or
+ * gets an error target after a failure.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -268,6 +272,9 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 	if (reenc_hot_segments(c, &hot) < 0)
 		return -EINVAL;
 	r = reenc_set_segments(c, &hot);
+	/* online: the overlay maps "hot", the hotzone's I/O waits */
+	if (!r && (r = reenc_online_hot(c)) < 0)
+		goto out;
 	if (!r)
 		r = io_pread(c->fd_data, c->buf, c->length, old_physical(c));
 	if (r < 0) {
@@ -295,7 +302,7 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 out:
 	if (r < 0 && res == REENC_RES_NONE && before.n >= 0)
 		none_failed(c, &before, wrote);
-	return r;
+	return reenc_online_step_end(c, r);	/* online: the hotzone device */
 }
 
 int reenc_commit_progress(struct reenc_ctx *c)

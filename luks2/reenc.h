@@ -323,4 +323,39 @@ struct reenc_dm_status {
 int reenc_dm_status(const char *name, struct reenc_dm_status *st);
 /* --- end of device-mapper activation ------------------------------------- */
 
+/* --- online reencryption (luks2/reenc_online.c) ------------------------ */
+/* Online, a dm-crypt device NAME of this LUKS2 device stays in use: at
+ * the start of reenc_run() NAME is remapped onto cryptsetup's helper
+ * devices (NAME-overlay with NAME's table, NAME-hotzone-forward or
+ * -backward over the data device at the new data offset), each hotzone is
+ * switched in the overlay while its data is rewritten (user I/O to it
+ * waits in the suspended hotzone device meanwhile), and at the end NAME
+ * gets the table of the metadata (multi-segment, or the final one) and the
+ * helpers are removed. On a failure after a hotzone device was suspended
+ * it gets an error target: its I/O fails, it never hangs. Volume keys go
+ * to the kernel as logon keys when the kernel keyring works. */
+
+/* reenc_dev_open flag, with REENC_OPEN_WRITE: the data device is in use
+ * by an active device, open it without O_EXCL (an online run). */
+enum { REENC_OPEN_ACTIVE = 1 << 2 };
+/* The active LUKS2 device over dev's data device (found through its
+ * holders, also when our helpers sit in between): 1 and its name, 0 when
+ * none. */
+int reenc_find_active(struct reenc_dev *dev, char *name, size_t len);
+/* Run ctx online on the active device NAME (checked: a dm device of this
+ * LUKS2 device, not stacked). */
+int reenc_set_active(struct reenc_ctx *ctx, const char *name);
+/* Build the helper stack under NAME / take it down (NAME gets the table
+ * of the metadata on disk). reenc_run() calls them for a ctx made active;
+ * a stack built by reenc_dm_stack() is taken down by the caller. */
+int reenc_dm_stack(struct reenc_ctx *ctx, const char *name);
+int reenc_dm_unstack(struct reenc_ctx *ctx, const char *name);
+/* After an online run was killed: a suspended hotzone helper gets an
+ * error target and suspended devices are resumed (I/O is answered), the
+ * interrupted hotzone is recovered, NAME gets the table of the metadata
+ * and the helpers are removed. 0, or REENC_RUN_FINISHED when the
+ * recovered hotzone was the last one. */
+int reenc_recover_active(struct reenc_dev *dev, const char *name, const char *pass,
+			 size_t pass_len, int keyslot);
+
 #endif

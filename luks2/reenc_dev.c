@@ -22,7 +22,12 @@ int reenc_dev_open(struct reenc_dev **out, const char *path, const char *header,
 		return -ENOMEM;
 	dev->lock_md = dev->lock_re = -1;
 	dev->flags = flags;
-	r = luks2_dev_open(&dev->d, path, header, !!(flags & REENC_OPEN_WRITE));
+	/* online: the active device holds the data device, no O_EXCL */
+	r = luks2_dev_open(&dev->d, path, header, (flags & REENC_OPEN_WRITE) &&
+			   !(flags & REENC_OPEN_ACTIVE));
+	if (!r && (flags & REENC_OPEN_WRITE) && (flags & REENC_OPEN_ACTIVE) &&
+	    (r = reenc_online_reopen(&dev->d)) < 0)
+		luks2_dev_close(&dev->d);
 	if (r < 0) {
 		free(dev);
 		return r == -EINVAL ? -ENODEV : r;

@@ -27,6 +27,18 @@ struct reenc_worker {
 	struct crypt_hash *csum;	/* checksum hash, reused per block */
 };
 
+/* An online run (reenc_online.c): the active device and cryptsetup's
+ * helper devices (lib/luks2/luks2_reencrypt.c reencrypt_init_device_stack). */
+struct reenc_online {
+	char name[128];		/* the active device; "" offline */
+	char overlay[160], hotzone[160];
+	char hz_dev[24];	/* the hotzone device as "major:minor" */
+	uint64_t sectors;	/* the active device's size */
+	int stacked;		/* NAME -> overlay -> segments, hotzone helper */
+	int hz_suspended;	/* the hotzone helper is suspended (a step) */
+	int own;		/* stacked by reenc_run(), which unstacks */
+};
+
 struct reenc_ctx {
 	struct luks2_dev *d;
 	enum reenc_mode mode;
@@ -61,6 +73,7 @@ struct reenc_ctx {
 	size_t buf_len;
 	uint64_t max_hotzone;		/* the caller's bound, 0 = default */
 	int fd_data;
+	struct reenc_online online;	/* keep last: reload_in_place() */
 };
 
 /* Open the keys with one passphrase, verify the reencryption digest and
@@ -277,5 +290,35 @@ int reenc_init_open(struct reenc_dev **dev, const char *path, const char *header
 int reenc_init_reencrypt(struct luks2_dev *d, const struct reenc_init_args *a);
 int reenc_init_encrypt(const char *path, const struct reenc_init_args *a);
 int reenc_init_decrypt(const char *path, const struct reenc_init_args *a);
+
+/* --- reenc_online*.c: online reencryption (luks2/reenc.h) --------------- */
+struct luks2_dm_key;	/* luks2/dm_table.h */
+/* hotzone.c hooks of an online step: after the hot segments are in memory,
+ * before the old data is read (the overlay gets the hot table, the hotzone
+ * helper is suspended); and when the step ends with r (helper resumed, or
+ * replaced by an error target when r < 0). Both are no-ops offline. */
+int reenc_online_hot(struct reenc_ctx *ctx);
+int reenc_online_step_end(struct reenc_ctx *ctx, int r);
+/* reenc_run.c: stack before the hotzones, unstack after (r the result of
+ * the run); the result of the run is returned. */
+int reenc_online_begin(struct reenc_ctx *ctx);
+int reenc_online_end(struct reenc_ctx *ctx, int r);
+/* Open the data device (and a detached header) read-write without O_EXCL. */
+int reenc_online_reopen(struct luks2_dev *d);
+/* reenc_online_dm.c: device-mapper pieces */
+/* NAME's size in sectors, from its live table. */
+int reenc_online_sectors(const char *name, uint64_t *sectors);
+/* "major:minor" of NAME. */
+int reenc_online_devstr(const char *name, char *buf, size_t len);
+/* Replace NAME's table with one error target of its size, and resume. */
+int reenc_online_error(const char *name);
+/* Load into NAME the table of the header as on disk (refused while it
+ * records an interrupted hotzone), resume it with noflush and skip-lockfs,
+ * then remove the helper devices. keys: the volume keys by digest. */
+int reenc_online_load_top(struct luks2_dev *d, const char *name, uint64_t sectors,
+			  const struct luks2_dm_key *keys, size_t nkeys);
+void reenc_online_remove_helpers(const char *name);
+/* Table flags: keyring references when the kernel takes them, else hex. */
+unsigned reenc_online_table_flags(void);
 
 #endif

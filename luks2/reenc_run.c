@@ -61,7 +61,7 @@ static int commit_none(struct reenc_ctx *c)
 	return r;
 }
 
-int reenc_run(struct reenc_ctx *c, const struct reenc_run_params *p)
+static int run_hotzones(struct reenc_ctx *c, const struct reenc_run_params *p)
 {
 	uint64_t n = 0;
 	int r, fatal = 0;
@@ -91,11 +91,21 @@ int reenc_run(struct reenc_ctx *c, const struct reenc_run_params *p)
 	return p->stop && *p->stop ? REENC_RUN_STOPPED : REENC_RUN_MORE;
 }
 
+/* Online (reenc_set_active): NAME is stacked onto the helper devices for
+ * the run and gets the table of the metadata after it. */
+int reenc_run(struct reenc_ctx *c, const struct reenc_run_params *p)
+{
+	int r = reenc_online_begin(c);
+
+	return r < 0 ? r : reenc_online_end(c, run_hotzones(c, p));
+}
+
 /* Move a context's contents into a new allocation and back, so that the
  * caller's pointer stays valid across reenc_reload(). */
 static int reload_in_place(struct reenc_ctx *c)
 {
 	struct reenc_ctx *tmp = malloc(sizeof(*tmp));
+	struct reenc_online online = c->online;
 	int r;
 
 	if (!tmp)
@@ -106,6 +116,7 @@ static int reload_in_place(struct reenc_ctx *c)
 	if (r < 0)
 		return r;	/* tmp freed; c stays empty, reenc_free() is safe */
 	*c = *tmp;
+	c->online = online;
 	free(tmp);
 	return 0;
 }
