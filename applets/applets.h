@@ -9,4 +9,4 @@ APPLET("hotzone-step", hotzone_step_main,
        "rewrite the next hotzone(s) and commit")
 APPLET("luks2-recover", luks2_recover_main,
        "recover an interrupted hotzone, repair metadata")
-APPLET("dm-remap", dm_remap_main, "open, close, show dm devices as cryptsetup does")
+APPLET("dm-remap", dm_remap_main, "open, close, show, stack dm devices as cryptsetup does")

@@ -23,7 +23,8 @@ static const struct opt_spec opts[] = {
 
 static const struct applet_info info = {
 	.name = "dm-remap",
-	.synopsis = "[OPTIONS] table DEVICE | open DEVICE NAME | close NAME | status NAME",
+	.synopsis = "[OPTIONS] table DEVICE | open DEVICE NAME | close NAME | status NAME |\n"
+		    "       stack NAME | unstack NAME",
 	.about = "The device-mapper devices of a LUKS2 device, as cryptsetup makes them\n"
 		 "(same table, dm uuid CRYPT-LUKS2-<uuid>-NAME, volume keys as kernel\n"
 		 "keyring logon keys), so either tool closes what the other opened.\n"
@@ -33,7 +34,11 @@ static const struct applet_info info = {
 		 "cryptsetup builds; a crash state (11) and unverified metadata (12) are\n"
 		 "refused. close: remove NAME and the reencryption helpers under it (not\n"
 		 "while a reencryption runs). status: key=value lines; with -q only the\n"
-		 "exit code: 0 an active LUKS2 device, 4 not active or not LUKS2.",
+		 "exit code: 0 an active LUKS2 device, 4 not active or not LUKS2.\n"
+		 "stack: for a reencryption in progress (clean), remap NAME onto\n"
+		 "cryptsetup's helpers NAME-overlay and NAME-hotzone-forward|backward, as\n"
+		 "an online run does at its start; unstack: give NAME the table of the\n"
+		 "metadata and remove the helpers (both read the passphrase).",
 	.opts = opts,
 	.min_args = 2,
 	.max_args = 3,
@@ -95,6 +100,39 @@ static int cmd_open(const char *path, const char *name, const struct common_opts
 	reenc_dev_close(dev);
 	if (!r)
 		log_verbose("%s opened as /dev/mapper/%s", path, name);
+	return exit_from_errno(r);
+}
+
+/* stack / unstack NAME: the reencryption of the device under NAME is
+ * loaded (keys, digest verified) and NAME put onto cryptsetup's helper
+ * devices, or given back the table of its metadata. */
+static int cmd_stack(const char *name, const struct common_opts *co, int stack)
+{
+	unsigned flags = REENC_OPEN_WRITE | REENC_OPEN_ACTIVE |
+			 (co->disable_locks ? REENC_OPEN_NO_LOCKS : 0);
+	struct reenc_dev *dev = NULL;
+	struct reenc_ctx *ctx = NULL;
+	struct reenc_status st;
+	char path[160], *pass = NULL;
+	size_t len = 0;
+	int r;
+
+	r = reenc_dm_backing_device(name, path, sizeof(path));
+	if (!r)
+		r = reenc_dev_open(&dev, path, co->header, flags);
+	if (!r)
+		r = reenc_status(dev, 0, &st);
+	if (!r)
+		r = reenc_state_check(&st, 0);
+	if (!r)
+		r = passphrase_read(co, "Enter passphrase: ", &pass, &len);
+	if (!r)
+		r = reenc_load(dev, pass, len, co->key_slot, 0, &ctx);
+	safe_free(pass);
+	if (!r)
+		r = stack ? reenc_dm_stack(ctx, name) : reenc_dm_unstack(ctx, name);
+	reenc_free(ctx);
+	reenc_dev_close(dev);
 	return exit_from_errno(r);
 }
 
@@ -169,7 +207,8 @@ static int nargs(const char *cmd)
 {
 	if (!strcmp(cmd, "open"))
 		return 2;
-	if (!strcmp(cmd, "table") || !strcmp(cmd, "close") || !strcmp(cmd, "status"))
+	if (!strcmp(cmd, "table") || !strcmp(cmd, "close") || !strcmp(cmd, "status") ||
+	    !strcmp(cmd, "stack") || !strcmp(cmd, "unstack"))
 		return 1;
 	return -1;
 }
@@ -214,7 +253,7 @@ int dm_remap_main(int argc, char **argv)
 	if (n < 0)
 		return rc;
 	if (nargs(cmd) < 0) {
-		log_err("unknown subcommand '%s' (table, open, close, status)", cmd);
+		log_err("unknown subcommand '%s' (table, open, close, status, stack, unstack)", cmd);
 		return RC_FAIL;
 	}
 	if (n != nargs(cmd)) {
@@ -232,5 +271,7 @@ int dm_remap_main(int argc, char **argv)
 		return cmd_open(args[0], args[1], &co, &o);
 	if (!strcmp(cmd, "close"))
 		return exit_from_errno(reenc_dm_close(args[0]));
+	if (!strcmp(cmd, "stack") || !strcmp(cmd, "unstack"))
+		return cmd_stack(args[0], &co, !strcmp(cmd, "stack"));
 	return cmd_status(args[0], &co);
 }

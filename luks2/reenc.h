@@ -350,6 +350,9 @@ int reenc_set_active(struct reenc_ctx *ctx, const char *name);
  * a stack built by reenc_dm_stack() is taken down by the caller. */
 int reenc_dm_stack(struct reenc_ctx *ctx, const char *name);
 int reenc_dm_unstack(struct reenc_ctx *ctx, const char *name);
+/* The block device under the active device NAME (through the helpers
+ * when stacked), as /dev/<name>. */
+int reenc_dm_backing_device(const char *name, char *path, size_t len);
 /* After an online run was killed: a suspended hotzone helper gets an
  * error target and suspended devices are resumed (I/O is answered), the
  * interrupted hotzone is recovered, NAME gets the table of the metadata

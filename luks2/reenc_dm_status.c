@@ -81,6 +81,28 @@ static int add_deps(const char *cur, const char *prefix, char (*names)[LDM_NAME_
 	return 0;
 }
 
+/* The helpers by name: between two hotzones the hotzone device is in no
+ * table (the overlay maps the data device directly), yet it is NAME's. */
+static int add_named(const char *name, const char *prefix, char (*names)[LDM_NAME_LEN],
+		     size_t *n, size_t max)
+{
+	static const char *const sfx[] = { "-overlay", "-hotzone-forward",
+					   "-hotzone-backward" };
+	char h[LDM_NAME_LEN];
+	struct ldm_info info;
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		if (snprintf(h, sizeof(h), "%s%s", name, sfx[i]) >= (int)sizeof(h) ||
+		    ldm_info(h, &info) < 0 || strncmp(info.uuid, prefix, strlen(prefix)) ||
+		    listed(names, *n, h))
+			continue;
+		if (*n >= max)
+			return -ENOSPC;
+		snprintf(names[(*n)++], LDM_NAME_LEN, "%s", h);
+	}
+	return 0;
+}
+
 int reenc_dm_subdevs(const char *name, const char *dm_uuid,
 		     char (*names)[LDM_NAME_LEN], size_t max)
 {
@@ -96,7 +118,8 @@ int reenc_dm_subdevs(const char *name, const char *dm_uuid,
 	for (const char *cur = name; cur; cur = next < n ? names[next++] : NULL)
 		if ((r = add_deps(cur, prefix, names, &n, max)) < 0)
 			return r;
-	return (int)n;
+	r = add_named(name, prefix, names, &n, max);
+	return r < 0 ? r : (int)n;
 }
 
 /* The next space-separated word of *p, NUL-terminated in place. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "common/log.h"
 #include "luks2/dm_table.h"
@@ -193,4 +194,48 @@ int reenc_find_active(struct reenc_dev *dev, char *name, size_t len)
 		if (name_of(uuid32, holders[i], name, len))
 			return 1;
 	return n < 0 && n != -ENODEV ? n : 0;
+}
+
+/* "/dev/<DEVNAME>" of a block device, from sysfs (no udev needed). */
+static int dev_path(dev_t devno, char *path, size_t len)
+{
+	char f[64], line[128];
+	FILE *fp;
+	int r = -ENODEV;
+
+	snprintf(f, sizeof(f), "/sys/dev/block/%u:%u/uevent", major(devno), minor(devno));
+	fp = fopen(f, "re");
+	if (!fp)
+		return -errno;
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, "DEVNAME=", 8)) {
+			line[strcspn(line, "\n")] = '\0';
+			r = snprintf(path, len, "/dev/%s", line + 8) >= (int)len ? -ENAMETOOLONG : 0;
+			break;
+		}
+	fclose(fp);
+	return r;
+}
+
+int reenc_dm_backing_device(const char *name, char *path, size_t len)
+{
+	char cur[LDM_NAME_LEN];
+	dev_t dev[8];
+	int r;
+
+	snprintf(cur, sizeof(cur), "%s", name);
+	/* through our helpers, if stacked: NAME -> NAME-overlay -> data */
+	for (int depth = 0; depth < 4; depth++) {
+		r = ldm_deps(cur, dev, 8);
+		if (r == 0)
+			r = -ENODEV;
+		if (r < 0) {
+			log_err("%s: cannot find the device under it: %s", cur, strerror(-r));
+			return r;
+		}
+		if (ldm_name(dev[0], cur, sizeof(cur)) < 0)
+			return dev_path(dev[0], path, len);
+	}
+	log_err("%s: too many device-mapper layers", name);
+	return -ELOOP;
 }
