@@ -40,6 +40,16 @@ int io_open(const char *path, int flags)
 	return fd;
 }
 
+/* An I/O error as the engine reports it. The kernel answers some reads
+ * with EUCLEAN or EBADMSG (a file system's checksum error under a header
+ * file, a device's uncorrectable sector); the engine keeps those two for
+ * its own answers about the metadata (crash state, no digest: exits 11 and
+ * 12, common/exitcode.c), so a failed read or write is -EIO there. */
+static int io_err(void)
+{
+	return errno == EUCLEAN || errno == EBADMSG ? -EIO : -errno;
+}
+
 int io_pread(int fd, void *buf, size_t len, uint64_t off)
 {
 	char *p = buf;
@@ -50,7 +60,7 @@ int io_pread(int fd, void *buf, size_t len, uint64_t off)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			return io_err();
 		if (n == 0)
 			return -EIO;
 		p += n;
@@ -70,7 +80,7 @@ int io_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			return io_err();
 		if (n == 0)
 			return -EIO;
 		p += n;
@@ -82,12 +92,12 @@ int io_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 
 int io_fsync(int fd)
 {
-	return fsync(fd) < 0 ? -errno : 0;
+	return fsync(fd) < 0 ? io_err() : 0;
 }
 
 int io_fdatasync(int fd)
 {
-	return fdatasync(fd) < 0 ? -errno : 0;
+	return fdatasync(fd) < 0 ? io_err() : 0;
 }
 
 int io_is_blockdev(int fd)

@@ -9,6 +9,7 @@
  *                         starts with P count
  *   IOPROBE_EIO_AT=OFF    pread/pread64 of a counted file whose range holds
  *                         byte OFF fails with EIO
+ *   IOPROBE_ERRNO=N       that read fails with errno N instead of EIO
  *   IOPROBE_REPORT=F      at the first pwrite/pwrite64 of at least
  *                         IOPROBE_MIN bytes (default 65536) on a counted
  *                         file, write to F:
@@ -61,6 +62,13 @@ static int eio(int fd, size_t len, uint64_t off)
 		return 0;
 	o = strtoull(at, NULL, 0);
 	return o >= off && o < off + len;
+}
+
+static int fail_errno(void)
+{
+	const char *e = getenv("IOPROBE_ERRNO");
+
+	return e ? atoi(e) : EIO;
 }
 
 /* VmFlags of the mapping holding addr, and the counts over all mappings. */
@@ -116,7 +124,7 @@ ssize_t pread(int fd, void *buf, size_t len, off_t off)
 {
 	RESOLVE(real_pread, "pread");
 	if (eio(fd, len, (uint64_t)off)) {
-		errno = EIO;
+		errno = fail_errno();
 		return -1;
 	}
 	return real_pread(fd, buf, len, off);
@@ -126,7 +134,7 @@ ssize_t pread64(int fd, void *buf, size_t len, off64_t off)
 {
 	RESOLVE(real_pread64, "pread64");
 	if (eio(fd, len, (uint64_t)off)) {
-		errno = EIO;
+		errno = fail_errno();
 		return -1;
 	}
 	return real_pread64(fd, buf, len, off);
