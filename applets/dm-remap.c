@@ -270,7 +270,8 @@ int dm_remap_main(int argc, char **argv)
 	if (!strcmp(cmd, "open"))
 		return cmd_open(args[0], args[1], &co, &o);
 	if (!strcmp(cmd, "close"))
-		return exit_from_errno(reenc_dm_close(args[0]));
+		return exit_from_errno(reenc_dm_close(args[0], co.disable_locks ?
+						       REENC_OPEN_NO_LOCKS : 0));
 	if (!strcmp(cmd, "stack") || !strcmp(cmd, "unstack"))
 		return cmd_stack(args[0], &co, !strcmp(cmd, "stack"));
 	return cmd_status(args[0], &co);

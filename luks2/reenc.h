@@ -284,10 +284,11 @@ int reenc_dm_open(struct reenc_dev *dev, const char *name, const char *pass,
 		  size_t len, int keyslot, unsigned flags);
 /* Remove NAME as cryptsetup close does (lib/luks2/luks2_json_metadata.c
  * LUKS2_deactivate): with reencryption helper devices under it, only when
- * the reencryption lock is free; suspended helpers get an error target
+ * the reencryption lock is free (not looked at with REENC_OPEN_NO_LOCKS in
+ * flags: cryptsetup --disable-locks); suspended helpers get an error target
  * first; then NAME, then the helpers. -ENODEV not active or not a LUKS2
  * device, -EBUSY in use or a run holds the lock. */
-int reenc_dm_close(const char *name);
+int reenc_dm_close(const char *name, unsigned flags);
 
 #define REENC_DM_MAX_TARGETS 8
 #define REENC_DM_MAX_HELPERS 4

@@ -116,7 +116,7 @@ static int lock_if_helpers(const char *name, const struct reenc_dm_status *st,
 	return -1;	/* no helper, no lock needed */
 }
 
-int reenc_dm_close(const char *name)
+int reenc_dm_close(const char *name, unsigned flags)
 {
 	char subs[MAX_SUBDEVS][LDM_NAME_LEN];
 	struct reenc_dm_status st;
@@ -129,7 +129,7 @@ int reenc_dm_close(const char *name)
 		log_err("cannot list the devices under %s: %s", name, strerror(-n));
 		return n;
 	}
-	lock = lock_if_helpers(name, &st, subs, n);
+	lock = flags & REENC_OPEN_NO_LOCKS ? -1 : lock_if_helpers(name, &st, subs, n);
 	if (lock < -1)
 		return lock;
 	for (int i = 0; i < n; i++)
