@@ -278,8 +278,8 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 	if (!r)
 		r = io_pread(c->fd_data, c->buf, c->length, old_physical(c));
 	if (r < 0) {
-		log_err("cannot read hotzone at offset %ju: %s", (uintmax_t)old_physical(c),
-			strerror(-r));
+		log_err("cannot read hotzone at offset %ju on %s: %s", (uintmax_t)old_physical(c),
+			c->d->path, strerror(-r));
 		goto out;
 	}
 	/* metadata commit point: from here on the header says "in flight" */
