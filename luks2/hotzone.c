@@ -72,7 +72,8 @@ static int protect(struct reenc_ctx *c, enum reenc_res res)
 	if (!r && res != REENC_RES_DATASHIFT)
 		r = io_fdatasync(c->d->hdr_fd);
 	if (r < 0) {
-		log_err("cannot write resilience data: %s", strerror(-r));
+		log_err("cannot write resilience data at offset %ju on %s: %s",
+			(uintmax_t)c->area_off, c->d->hdr_path, strerror(-r));
 		return r;
 	}
 	return luks2_hdr_write(c->d->hdr_fd, &c->d->hdr);
@@ -278,8 +279,8 @@ int reenc_step(struct reenc_ctx *c, int *fatal)
 	if (!r)
 		r = io_pread(c->fd_data, c->buf, c->length, old_physical(c));
 	if (r < 0) {
-		log_err("cannot read hotzone at offset %ju: %s", (uintmax_t)old_physical(c),
-			strerror(-r));
+		log_err("cannot read hotzone at offset %ju on %s: %s", (uintmax_t)old_physical(c),
+			c->d->path, strerror(-r));
 		goto out;
 	}
 	/* metadata commit point: from here on the header says "in flight" */

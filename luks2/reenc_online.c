@@ -318,8 +318,9 @@ int reenc_online_step_end(struct reenc_ctx *c, int r)
 		log_err("cannot resume %s: %s", o->hotzone, strerror(-s));
 		r = s;
 	}
-	log_err("online step failed at hotzone offset %ju (%ju bytes)", (uintmax_t)c->offset,
-		(uintmax_t)c->length);
+	/* the cause is logged where it happened: one error line per failure */
+	log_verbose("online step failed at hotzone offset %ju (%ju bytes)", (uintmax_t)c->offset,
+		    (uintmax_t)c->length);
 	reenc_online_error(o->hotzone);
 	o->hz_suspended = 0;
 	return r;
@@ -350,8 +351,9 @@ int reenc_online_end(struct reenc_ctx *c, int r)
 	io_fdatasync(c->fd_data);
 	posix_fadvise(c->fd_data, 0, 0, POSIX_FADV_DONTNEED);
 	if (r == -EUCLEAN) {
-		log_err("%s stays on its helper devices: run luks2-recover --active-name %s",
-			o->name, o->name);
+		/* the failure itself is the error line; this is what to do */
+		log_info("%s stays on its helper devices, I/O to the interrupted hotzone fails: "
+			 "run luks2-recover --active-name %s", o->name, o->name);
 		return r;
 	}
 	s = reenc_dm_unstack(c, o->name);

@@ -74,7 +74,7 @@ int reenc_online_error(const char *name)
 		log_err("cannot replace %s with an error target: do not resume it unless it "
 			"is replaced with an error target by hand", name);
 	else
-		log_err("%s now fails its I/O (error target)", name);
+		log_verbose("%s now fails its I/O (error target)", name);
 	return r;
 }
 
