@@ -131,9 +131,10 @@ static int expected(struct luks2_dev *d, const char *name, int hex, int digest,
 {
 	struct luks2_dm_key k = { digest, vk };
 	char dev[32];
-	uint64_t sectors;
+	uint64_t sectors = 0;
 	int r = devstr_of(d, dev, sizeof(dev));
 
+	memset(tab, 0, sizeof(*tab));
 	if (!r)
 		r = reenc_online_sectors(name, &sectors);
 	if (!r)
@@ -169,7 +170,10 @@ static int compare(struct luks2_dev *d, const char *name, char *live,
 	if (tab.n != n)
 		why = "number of targets";
 	for (size_t i = 0; !why && i < n; i++) {
-		p = strdup(tab.t[i].params);
+		/* a copy in safe memory: the params may hold a hex key */
+		p = safe_alloc(strlen(tab.t[i].params) + 1);
+		if (p)
+			strcpy(p, tab.t[i].params);
 		e = (struct tgt){ tab.t[i].start, tab.t[i].len, (char *)tab.t[i].type, { 0 }, 0 };
 		for (char *s2 = NULL, *w = p ? strtok_r(p, " ", &s2) : NULL; w && e.n < MAX_WORDS;
 		     w = strtok_r(NULL, " ", &s2))
@@ -209,7 +213,7 @@ int reenc_init_online_suspend(struct luks2_dev *d, const char *name, int digest,
 	struct luks2_dm_table tab;
 	struct ldm_info in;
 	char dev[32];
-	uint64_t sectors;
+	uint64_t sectors = 0;
 	int r = devstr_of(d, dev, sizeof(dev));
 
 	if (!r && (ldm_info(name, &in) < 0 || in.read_only)) {
