@@ -386,24 +386,6 @@ static int write_copy(int fd, struct luks2_hdr *hdr, int secondary,
 	return r;
 }
 
-/* Digests with neither keyslots nor segments are dropped before a write. */
-static void drop_unused_digests(struct json_object *root)
-{
-	struct json_object *digests = ljson_get(root, "digests"), *ks, *sg;
-	char names[64][12];
-	int n = 0;
-
-	ljson_foreach(digests, name, d) {
-		ks = ljson_get(d, "keyslots");
-		sg = ljson_get(d, "segments");
-		if (ljson_array_len(ks) == 0 && ljson_array_len(sg) == 0 &&
-		    n < 64)
-			snprintf(names[n++], sizeof(names[0]), "%s", name);
-	}
-	while (n--)
-		json_object_object_del(digests, names[n]);
-}
-
 int luks2_hdr_read(int fd, struct luks2_hdr *hdr)
 {
 	return hdr_read(fd, hdr, 0);
@@ -413,7 +395,7 @@ int luks2_hdr_write(int fd, struct luks2_hdr *hdr)
 {
 	size_t area_len = hdr->hdr_size - LUKS2_HDR_BIN_LEN;
 	const char *text;
-	char why[200], *area;
+	char *area;
 	int r;
 
 	if (hdr->foreign[0]) {
@@ -421,17 +403,9 @@ int luks2_hdr_write(int fd, struct luks2_hdr *hdr)
 			hdr->foreign);
 		return -EINVAL;
 	}
-	drop_unused_digests(hdr->jobj);
-	r = luks2_validate(hdr->jobj, hdr->hdr_size, why, sizeof(why));
-	if (r < 0) {
-		log_err("refusing to write invalid metadata: %s", why);
+	r = luks2_hdr_check(hdr, &text);
+	if (r < 0)
 		return r;
-	}
-	text = ljson_to_string(hdr->jobj);
-	if (!text || strlen(text) >= area_len) {
-		log_err("metadata does not fit the %zu-byte JSON area", area_len);
-		return -ENOSPC;
-	}
 	area = calloc(1, area_len);
 	if (!area)
 		return -ENOMEM;

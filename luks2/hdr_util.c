@@ -7,8 +7,10 @@
 
 #include <blkid/blkid.h>
 
+#include "common/log.h"
 #include "luks2/json.h"
 #include "luks2/luks2.h"
+#include "luks2/validate.h"
 
 /*
  * As cryptsetup's detect_device_signatures() (lib/luks2/luks2_disk_metadata.c):
@@ -82,4 +84,45 @@ uint64_t luks2_data_offset(struct luks2_hdr *hdr)
 			min = off;
 	}
 	return min == UINT64_MAX ? 0 : min;
+}
+
+/* Digests with neither keyslots nor segments are dropped before a write. */
+static void drop_unused_digests(struct json_object *root)
+{
+	struct json_object *digests = ljson_get(root, "digests"), *ks, *sg;
+	char names[64][12];
+	int n = 0;
+
+	ljson_foreach(digests, name, d) {
+		ks = ljson_get(d, "keyslots");
+		sg = ljson_get(d, "segments");
+		if (ljson_array_len(ks) == 0 && ljson_array_len(sg) == 0 &&
+		    n < 64)
+			snprintf(names[n++], sizeof(names[0]), "%s", name);
+	}
+	while (n--)
+		json_object_object_del(digests, names[n]);
+}
+
+int luks2_hdr_check(struct luks2_hdr *hdr, const char **text)
+{
+	size_t area_len = hdr->hdr_size - LUKS2_HDR_BIN_LEN;
+	const char *t;
+	char why[200];
+	int r;
+
+	drop_unused_digests(hdr->jobj);
+	r = luks2_validate(hdr->jobj, hdr->hdr_size, why, sizeof(why));
+	if (r < 0) {
+		log_err("refusing to write invalid metadata: %s", why);
+		return r;
+	}
+	t = ljson_to_string(hdr->jobj);
+	if (!t || strlen(t) >= area_len) {
+		log_err("metadata does not fit the %zu-byte JSON area", area_len);
+		return -ENOSPC;
+	}
+	if (text)
+		*text = t;
+	return 0;
 }

@@ -93,6 +93,10 @@ int luks2_hdr_read(int fd, struct luks2_hdr *hdr);
 /* Validate, drop unused digests, seqid+1, write primary then secondary,
  * each followed by fsync (doc/format.md §1.3). */
 int luks2_hdr_write(int fd, struct luks2_hdr *hdr);
+/* hdr_util.c: what luks2_hdr_write checks first: drop unused digests,
+ * validate, fit the JSON area; text (may be NULL): the JSON, valid until
+ * the next change of hdr. */
+int luks2_hdr_check(struct luks2_hdr *hdr, const char **text);
 void luks2_hdr_free(struct luks2_hdr *hdr);
 int luks2_hdr_set_label(struct luks2_hdr *hdr, const char *label,
 			const char *subsystem);

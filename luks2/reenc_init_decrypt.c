@@ -168,6 +168,8 @@ static int decrypt_datashift(struct luks2_dev *d, const struct reenc_init_args *
 	r = plan_removal(d, a, s0, &m);
 	if (!r && name)
 		r = reenc_init_online_compare(d, name, s0->digest, vk);
+	if (!r && name)
+		r = reenc_init_online_header_place(name, a->p->header);
 	if (!r)
 		r = export_header(d, a->p->header, &m);
 	if (r < 0)
@@ -177,9 +179,12 @@ static int decrypt_datashift(struct luks2_dev *d, const struct reenc_init_args *
 	pl.block = (uint32_t)m.block;
 	pl.shift = m.shift;
 	r = reenc_init_prepare(d, &pl, a, vk, NULL);
-	if (r < 0)
-		return r;
-	if (name && (r = reenc_init_online_suspend(d, name, s0->digest, vk)) < 0) {
+	/* the commit after the move must not fail on the metadata itself */
+	if (!r)
+		r = luks2_hdr_check(&d->hdr, NULL);
+	if (!r && name)
+		r = reenc_init_online_suspend(d, name, s0->digest, vk);
+	if (r < 0) {
 		unlink(a->p->header);	/* the device is untouched: a retry can start over */
 		return r;
 	}

@@ -13,13 +13,16 @@
  *     first chunk, commits and resumes NAME, which makes the new table
  *     live; on failure the inactive table is cleared and NAME resumed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/safemem.h"
@@ -117,8 +120,13 @@ int reenc_init_online_name(struct luks2_dev *d, const char *name)
 		return -EINVAL;
 	}
 	if (in.suspended || in.inactive_table) {
-		log_err("%s is %s: resume it (or clear its inactive table) first", name,
-			in.suspended ? "suspended" : "holding an inactive table");
+		/* after a killed header removal a plain resume could make the
+		 * wrong layout live: the recovery loads the table of the
+		 * metadata first (luks2/reenc_online_recover.c unblock) */
+		log_err("%s is %s: if a header removal was killed, run luks2-recover "
+			"--active-name %s (with its --header) first; see luks2-init-reencrypt(8)",
+			name, in.suspended && in.inactive_table ? "suspended with an inactive table" :
+			in.suspended ? "suspended" : "holding an inactive table", name);
 		return -EBUSY;
 	}
 	return 0;
@@ -268,4 +276,85 @@ int reenc_init_online_resume(struct luks2_dev *d, const char *name, int r)
 	if (!s && r >= 0)
 		log_info("%s now maps the data moved down by the header removal", name);
 	return r < 0 ? r : s;
+}
+
+/* The block device whose /sys/dev/block entry holds file (M:m\n). */
+static int sys_dev(const char *dir, const char *file, dev_t *out)
+{
+	char path[PATH_MAX], buf[32];
+	unsigned ma, mi;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%u:%u", &ma, &mi) == 2;
+	fclose(f);
+	if (ok)
+		*out = makedev(ma, mi);
+	return ok;
+}
+
+/* 1 when block device dev is target or sits on it: through its slaves,
+ * the disk of a partition, or a loop device's backing file. */
+static int depends_on(dev_t dev, dev_t target, int depth)
+{
+	char dir[64], path[128], sub[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	dev_t next;
+	DIR *d;
+	int hit = 0;
+	FILE *f;
+
+	if (dev == target)
+		return 1;
+	if (!major(dev) || depth > 8)
+		return 0;
+	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(dev), minor(dev));
+	snprintf(path, sizeof(path), "%s/slaves", dir);
+	if ((d = opendir(path))) {
+		while (!hit && (e = readdir(d)))
+			if (e->d_name[0] != '.') {
+				snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+				hit = sys_dev(sub, "dev", &next) && depends_on(next, target, depth + 1);
+			}
+		closedir(d);
+	}
+	snprintf(path, sizeof(path), "%s/partition", dir);
+	if (!hit && !access(path, F_OK) && sys_dev(dir, "../dev", &next))
+		hit = depends_on(next, target, depth + 1);
+	snprintf(path, sizeof(path), "%s/loop/backing_file", dir);
+	if (!hit && (f = fopen(path, "re"))) {
+		if (fgets(sub, sizeof(sub), f)) {
+			sub[strcspn(sub, "\n")] = '\0';
+			hit = !stat(sub, &st) && depends_on(st.st_dev, target, depth + 1);
+		}
+		fclose(f);
+	}
+	return hit;
+}
+
+int reenc_init_online_header_place(const char *name, const char *header)
+{
+	char dir[PATH_MAX], *slash;
+	struct ldm_info in;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", header);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0';
+	if (ldm_info(name, &in) < 0 || !in.exists || stat(dir, &st) < 0)
+		return 0;	/* the checks before and the export say why */
+	if (!depends_on(st.st_dev, makedev(in.major, in.minor), 0))
+		return 0;
+	log_err("the new header file %s is on a file system over %s: its commit would wait "
+		"for %s while %s is suspended; put it on another device", header, name, name,
+		name);
+	return -EINVAL;
 }

@@ -301,6 +301,9 @@ int reenc_init_online_compare(struct luks2_dev *d, const char *name, int digest,
  * suspend NAME with flush. */
 int reenc_init_online_suspend(struct luks2_dev *d, const char *name, int digest,
 			      const struct volume_key *vk);
+/* Header removal: -EINVAL (logged) when the new header file's directory
+ * is on a device over NAME (its commit would wait for suspended NAME). */
+int reenc_init_online_header_place(const char *name, const char *header);
 /* Resume NAME: on the new table when r >= 0, else with it cleared.
  * Returns r, or the resume's error. */
 int reenc_init_online_resume(struct luks2_dev *d, const char *name, int r);

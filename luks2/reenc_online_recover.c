@@ -41,6 +41,16 @@ static int unblock(const char *name)
 		log_err("%s: no such active device", name);
 		return -ENODEV;
 	}
+	/* NAME suspended with an inactive table: an online header removal was
+	 * killed between its load and its resume (reenc_init_online.c). Which
+	 * table is right depends on whether the header was committed; a
+	 * resume would make the inactive one live either way. load_top loads
+	 * the table of the metadata over it and resumes NAME. */
+	if (in.suspended && in.inactive_table) {
+		log_info("%s is suspended with an inactive table: it gets the table of the "
+			 "metadata before it resumes", name);
+		return r;
+	}
 	if (in.suspended) {
 		log_info("resuming %s", name);
 		if (ldm_resume(name, SUSPEND_FLAGS) < 0)
