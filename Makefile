@@ -64,7 +64,8 @@ LUKS2_SRC := \
 	luks2/reenc_init.c luks2/reenc_names.c luks2/reenc_dev.c luks2/reenc_run.c luks2/reenc_par.c \
 	luks2/reenc_repair.c luks2/reenc_resilience.c luks2/reenc_describe.c luks2/reenc_test_pass.c \
 	luks2/reenc_init_params.c luks2/reenc_init_common.c luks2/reenc_init_reencrypt.c \
-	luks2/reenc_init_encrypt.c luks2/reenc_init_decrypt.c luks2/dm_table.c luks2/dm_names.c \
+	luks2/reenc_init_encrypt.c luks2/reenc_init_decrypt.c luks2/reenc_init_online.c \
+	luks2/dm_table.c luks2/dm_names.c \
 	luks2/reenc_dm.c luks2/reenc_dm_status.c luks2/reenc_dm_close.c \
 	luks2/reenc_online.c luks2/reenc_online_dm.c luks2/reenc_online_recover.c
 APPLET_SRC := applets/main.c applets/luks2-status.c applets/status_kv.c \

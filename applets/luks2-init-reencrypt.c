@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "applets/applet.h"
@@ -19,7 +20,7 @@ enum {
 	OPT_ENCRYPT = OPT_APPLET, OPT_DECRYPT, OPT_CIPHER, OPT_KEY_SIZE, OPT_SECTOR, OPT_KEEP_KEY,
 	OPT_RES, OPT_RES_HASH, OPT_HOTZONE, OPT_DEVSIZE, OPT_REDUCE, OPT_PBKDF, OPT_PBKDF_MEM,
 	OPT_PBKDF_PAR, OPT_PBKDF_ITER, OPT_ITER_TIME, OPT_HASH, OPT_UUID, OPT_LABEL, OPT_SUBSYS,
-	OPT_MDSIZE, OPT_KSSIZE, OPT_FORCE, OPT_REMOVE,
+	OPT_MDSIZE, OPT_KSSIZE, OPT_FORCE, OPT_REMOVE, OPT_ACTIVE,
 };
 
 static const struct opt_spec opts[] = {
@@ -47,6 +48,7 @@ static const struct opt_spec opts[] = {
 	{ "luks2-keyslots-size", OPT_KSSIZE, "SIZE", "encrypt: keyslots area size" },
 	{ "force-offline-reencrypt", OPT_FORCE, NULL, "allow a larger sector size offline" },
 	{ "remove-other-keyslots", OPT_REMOVE, NULL, "new key: remove keyslots whose passphrase is not given" },
+	{ "active-name", OPT_ACTIVE, "NAME", "online: DEVICE is active as NAME (default: found)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -60,7 +62,12 @@ static const struct applet_info info = {
 		 "A keyslot whose passphrase is not given would be removed at the end: that\n"
 		 "is refused before writing unless --key-slot N (keep only N) or\n"
 		 "--remove-other-keyslots says so. Exit 5 when a reencryption is already\n"
-		 "initialized.",
+		 "initialized.\n"
+		 "Online: when DEVICE is active (--active-name NAME, or the LUKS2 device\n"
+		 "over DEVICE found through its holders), NAME's live table must be the\n"
+		 "one the metadata implies (else refused, nothing written); a header\n"
+		 "removal moves the first chunk with NAME suspended and resumes it on the\n"
+		 "new layout. --encrypt is offline only (exit 5 when DEVICE is in use).",
 	.opts = opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -153,6 +160,7 @@ static int opt_cb(void *ctx, int key, const char *arg)
 	case OPT_KSSIZE: r = opt_parse_size(arg, &p->keyslots_size); break;
 	case OPT_FORCE: p->flags |= REENC_INIT_FORCE_OFFLINE; break;
 	case OPT_REMOVE: p->flags |= REENC_INIT_REMOVE_OTHERS; break;
+	case OPT_ACTIVE: p->active_name = arg; break;
 	default: return -EINVAL;
 	}
 	return r;
@@ -225,12 +233,34 @@ static int to_params(struct init_opts *o, const struct common_opts *co)
 	return reenc_init_check(p) < 0 ? -EINVAL : 0;
 }
 
+/* The active LUKS2 device over path, as hotzone-step finds it: none for
+ * a file, a plaintext device or when nothing holds it. A header removal's
+ * --header names the file the header goes to: the header is on path. */
+static void find_active(const char *path, const struct common_opts *co, char *name,
+			size_t len)
+{
+	const char *hdr = co->header && access(co->header, F_OK) == 0 ? co->header : NULL;
+	struct reenc_dev *dev = NULL;
+	struct stat sb;
+
+	name[0] = '\0';
+	if (stat(path, &sb) < 0 || !S_ISBLK(sb.st_mode) ||
+	    reenc_dev_open(&dev, path, hdr, 0) < 0)
+		return;
+	if (reenc_find_active(dev, name, len) <= 0)
+		name[0] = '\0';
+	else
+		log_verbose("%s is active as %s: online", path, name);
+	reenc_dev_close(dev);
+}
+
 int luks2_init_reencrypt_main(int argc, char **argv)
 {
 	struct init_opts o = { 0 };
 	struct common_opts co;
 	struct passlist pl = { 0 };
 	struct reenc_secret pass[8];
+	char found[128];
 	int i, r, rc;
 
 	i = opt_parse(argc, argv, &info, &co, opt_cb, &o, &rc);
@@ -238,6 +268,10 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 		return rc;
 	if (to_params(&o, &co) < 0)
 		return RC_FAIL;
+	if (!o.p.active_name && !o.encrypt) {
+		find_active(argv[i], &co, found, sizeof(found));
+		o.p.active_name = found[0] ? found : NULL;
+	}
 	r = read_passes(&co, &pl, o.encrypt);
 	for (int k = 0; !r && k < pl.n; k++)
 		if (!pl.len[k]) {

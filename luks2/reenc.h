@@ -189,6 +189,19 @@ struct reenc_params {
 	int keyslot;			/* -1 any; N: only N (and keep only it) */
 	const struct reenc_secret *pass;	/* each unlocks and gets a keyslot */
 	int npass;
+	/* Online init (cryptsetup 2.6.1 lib/luks2/luks2_reencrypt.c
+	 * reencrypt_init, reencrypt_decrypt_with_datashift_init): the active
+	 * dm-crypt device of path, NULL offline. The data device is then not
+	 * opened O_EXCL; before the first write NAME must be a device of this
+	 * LUKS2 header (dm uuid) whose live table is the one the metadata
+	 * implies (cipher, key or key reference, offsets, sector size, data
+	 * device), else -EINVAL. Reencrypt and a detached-header decrypt only
+	 * commit the metadata (hotzone-step goes on online). A header removal
+	 * loads NAME's table of the new layout, suspends NAME with flush,
+	 * moves the first chunk, commits, and resumes NAME on the new table
+	 * (on failure the new table is dropped and NAME resumed as it was).
+	 * Encryption is offline only: -EBUSY. */
+	const char *active_name;
 };
 
 /* Check every parameter and the device, then write the metadata of a new

@@ -75,11 +75,11 @@ uint64_t reenc_init_alignment(int fd, uint32_t a, uint32_t b)
 	return bs;
 }
 
-/* The reencrypt keyslot, the requirement flag and the reencryption digest,
- * then the one commit of the new metadata. */
-int reenc_init_finish(struct luks2_dev *d, const struct reenc_init_plan *pl,
-		      const struct reenc_init_args *a, const struct volume_key *vk_old,
-		      const struct volume_key *vk_new)
+/* The reencrypt keyslot, the requirement flag and the reencryption digest
+ * (in memory). */
+int reenc_init_prepare(struct luks2_dev *d, const struct reenc_init_plan *pl,
+		       const struct reenc_init_args *a, const struct volume_key *vk_old,
+		       const struct volume_key *vk_new)
 {
 	int id = ljson_free_id(ljson_get(d->hdr.jobj, "keyslots")), r;
 	int force = (a->p->flags & REENC_INIT_FORCE_ITERATIONS) != 0;
@@ -105,7 +105,17 @@ int reenc_init_finish(struct luks2_dev *d, const struct reenc_init_plan *pl,
 		log_err("cannot create the reencryption digest: %s", strerror(-r));
 		return r;
 	}
-	return luks2_hdr_write(d->hdr_fd, &d->hdr);
+	return 0;
+}
+
+/* The metadata of reenc_init_prepare, then its one commit. */
+int reenc_init_finish(struct luks2_dev *d, const struct reenc_init_plan *pl,
+		      const struct reenc_init_args *a, const struct volume_key *vk_old,
+		      const struct volume_key *vk_new)
+{
+	int r = reenc_init_prepare(d, pl, a, vk_old, vk_new);
+
+	return r < 0 ? r : luks2_hdr_write(d->hdr_fd, &d->hdr);
 }
 
 /* Copy len bytes from src to dst on fd (no overlap), then sync. */
@@ -224,12 +234,18 @@ int reenc_init_open(struct reenc_dev **dev, const char *path, const char *header
 
 	if (p->flags & REENC_INIT_NO_LOCKS)
 		flags |= REENC_OPEN_NO_LOCKS;
+	/* online: the active device holds the data device, no O_EXCL */
+	if (p->active_name)
+		flags |= REENC_OPEN_ACTIVE;
 	r = reenc_dev_open(dev, path, header, flags);
 	if (r < 0)
 		return r;
 	r = reenc_status_read(&(*dev)->d.hdr, (*dev)->d.size, &st);
 	if (!r)
 		r = refuse_started(&st);
+	/* a wrong name is refused before any passphrase is tried */
+	if (!r && p->active_name)
+		r = reenc_init_online_name(&(*dev)->d, p->active_name);
 	if (r < 0) {
 		reenc_dev_close(*dev);
 		*dev = NULL;

@@ -132,36 +132,60 @@ static void removal_segments(struct luks2_hdr *hdr, const struct luks2_segment *
 		luks2_digest_assign_segment(hdr, s0->digest, id, 1);
 }
 
+/* The first chunk of ciphertext moves to the device start; what is left
+ * of the old header area there is zeroed. */
+static int move_first(struct luks2_dev *d, const struct removal *m)
+{
+	int r = reenc_init_move(d->fd, m->shift, 0, m->moved);
+
+	if (!r && m->moved < m->md) {
+		uint8_t *z = io_alloc(m->md - m->moved);
+
+		r = z ? io_pwrite(d->fd, z, m->md - m->moved, m->moved) : -ENOMEM;
+		if (!r)
+			r = io_fdatasync(d->fd);
+		free(z);
+	}
+	return r;
+}
+
 /* Header removal: the header moves to a new file, the first data chunk to
- * the device start, and the rest is decrypted forward shifted down. */
+ * the device start, and the rest is decrypted forward shifted down.
+ * Online (cryptsetup's reencrypt_decrypt_with_datashift_init): NAME's
+ * table is checked against the old layout before the export, the new
+ * layout's table is loaded and NAME suspended (flushed) before the move,
+ * and NAME is resumed on it after the commit. A kill while NAME is
+ * suspended leaves it suspended with the new table inactive; the header
+ * file says which one is right. */
 static int decrypt_datashift(struct luks2_dev *d, const struct reenc_init_args *a,
 			     struct volume_key *vk, const struct luks2_segment *s0)
 {
 	struct reenc_init_plan pl = { REENC_MODE_DECRYPT, 0, 0, 0, 0, 3 };
+	const char *name = a->p->active_name;
 	struct removal m;
 	int r;
 
 	r = plan_removal(d, a, s0, &m);
+	if (!r && name)
+		r = reenc_init_online_compare(d, name, s0->digest, vk);
 	if (!r)
 		r = export_header(d, a->p->header, &m);
 	if (r < 0)
 		return r;
 	removal_segments(&d->hdr, s0, &m);
-	/* the first chunk of ciphertext moves to the device start; what is
-	 * left of the old header area there is zeroed */
-	r = reenc_init_move(d->fd, m.shift, 0, m.moved);
-	if (!r && m.moved < m.md) {
-		uint8_t *z = io_alloc(m.md - m.moved);
-
-		r = z ? io_pwrite(d->fd, z, m.md - m.moved, m.moved) : -ENOMEM;
-		free(z);
-	}
-	if (r < 0)
-		return r;
 	pl.res = m.res;
 	pl.block = (uint32_t)m.block;
 	pl.shift = m.shift;
-	return reenc_init_finish(d, &pl, a, vk, NULL);
+	r = reenc_init_prepare(d, &pl, a, vk, NULL);
+	if (r < 0)
+		return r;
+	if (name && (r = reenc_init_online_suspend(d, name, s0->digest, vk)) < 0)
+		return r;
+	r = move_first(d, &m);
+	/* the one commit: from here on the header file says "decryption" */
+	if (!r)
+		r = luks2_hdr_write(d->hdr_fd, &d->hdr);
+	return name ? reenc_init_online_resume(d, name, r) : r;
 }
 
 /* A detached header: decrypted in place, backward, with no data shift. */
@@ -177,6 +201,13 @@ static int decrypt_in_place(struct luks2_dev *d, const struct reenc_init_args *a
 		ljson_set_u64(ljson_get_id(ljson_get(d->hdr.jobj, "segments"), 0), "size",
 			      a->p->device_size);
 	pl.block = (uint32_t)reenc_init_alignment(d->fd, s0->sector_size, 0);
+	/* online: NAME maps what these segments imply; nothing else changes */
+	if (a->p->active_name) {
+		int r = reenc_init_online_compare(d, a->p->active_name, s0->digest, vk);
+
+		if (r < 0)
+			return r;
+	}
 	return reenc_init_finish(d, &pl, a, vk, NULL);
 }
 

@@ -190,6 +190,12 @@ int reenc_init(const char *path, const struct reenc_params *p)
 		return r;
 	switch (p->mode) {
 	case REENC_MODE_ENCRYPT:
+		/* as cryptsetup: the data moves on a device opened exclusively */
+		if (p->active_name) {
+			log_err("%s is in use (active as %s): encryption is initialized offline; "
+				"close %s first", path, p->active_name, p->active_name);
+			return -EBUSY;
+		}
 		return reenc_init_encrypt(path, &a);
 	case REENC_MODE_DECRYPT:
 		return reenc_init_decrypt(path, &a);

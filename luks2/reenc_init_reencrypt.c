@@ -261,6 +261,14 @@ int reenc_init_reencrypt(struct luks2_dev *d, const struct reenc_init_args *a)
 	r = check_lost(d, t.s0.digest, &u, p);
 	if (!r)
 		r = check_unlocked(d, p, &t, &u);
+	/* online: NAME maps what the segments imply (--device-size applied),
+	 * checked before new keyslots are written */
+	if (!r && p->active_name) {
+		if (p->device_size)
+			ljson_set_u64(ljson_get_id(ljson_get(d->hdr.jobj, "segments"), 0), "size",
+				      p->device_size);
+		r = reenc_init_online_compare(d, p->active_name, t.s0.digest, u.vk);
+	}
 	if (r < 0)
 		goto out;
 	tell_plan(d, t.s0.digest, &u, keep);

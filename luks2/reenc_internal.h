@@ -271,7 +271,11 @@ uint64_t reenc_init_alignment(int fd, uint32_t a, uint32_t b);
 int reenc_init_keyslots_fit(uint64_t ks_size, size_t key_len, int n);
 /* p->device_size: at most avail bytes, a multiple of block. */
 int reenc_init_device_size(const struct reenc_params *p, uint64_t avail, uint64_t block);
-/* The reencrypt keyslot, flag and digest, then the one commit. */
+/* The reencrypt keyslot, flag and digest in memory (prepare), then the
+ * one commit (finish: both). */
+int reenc_init_prepare(struct luks2_dev *d, const struct reenc_init_plan *pl,
+		       const struct reenc_init_args *a, const struct volume_key *vk_old,
+		       const struct volume_key *vk_new);
 int reenc_init_finish(struct luks2_dev *d, const struct reenc_init_plan *pl,
 		      const struct reenc_init_args *a, const struct volume_key *vk_old,
 		      const struct volume_key *vk_new);
@@ -285,6 +289,21 @@ struct json_object *reenc_init_dup_seg(struct luks2_hdr *hdr, int id);
  * (-EEXIST: one is initialized; -ENODEV: unsupported metadata). */
 int reenc_init_open(struct reenc_dev **dev, const char *path, const char *header,
 		    const struct reenc_params *p);
+
+/* reenc_init_online.c: init of an active device (reenc_params.active_name).
+ * NAME is a dm device of d's header, not suspended, no inactive table. */
+int reenc_init_online_name(struct luks2_dev *d, const char *name);
+/* ... and its live table is the one d's regular segments in memory imply
+ * with the key of digest (vk); -EINVAL (logged) when not. */
+int reenc_init_online_compare(struct luks2_dev *d, const char *name, int digest,
+			      const struct volume_key *vk);
+/* Header removal: load NAME's table of d's segments in memory (inactive),
+ * suspend NAME with flush. */
+int reenc_init_online_suspend(struct luks2_dev *d, const char *name, int digest,
+			      const struct volume_key *vk);
+/* Resume NAME: on the new table when r >= 0, else with it cleared.
+ * Returns r, or the resume's error. */
+int reenc_init_online_resume(struct luks2_dev *d, const char *name, int r);
 
 /* The modes (reenc_init_reencrypt.c, _encrypt.c, _decrypt.c). */
 int reenc_init_reencrypt(struct luks2_dev *d, const struct reenc_init_args *a);

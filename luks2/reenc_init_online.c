@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * reenc_init of an active device (luks2/reenc.h, reenc_params.active_name),
+ * as cryptsetup 2.6.1 lib/luks2/luks2_reencrypt.c reencrypt_init and
+ * reencrypt_decrypt_with_datashift_init do it, our own code:
+ *   - NAME must be a dm device of this LUKS2 header (its dm uuid) whose live
+ *     table is the one the metadata implies; cryptsetup compares the two
+ *     with lib/setup.c crypt_compare_dm_devices (cipher, key, offsets,
+ *     sector size, data device), and so do we, target by target, before
+ *     the first write;
+ *   - a header removal then loads NAME's table of the new segments
+ *     (inactive), suspends NAME with flush (skip lockfs only), moves the
+ *     first chunk, commits and resumes NAME, which makes the new table
+ *     live; on failure the inactive table is cleared and NAME resumed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "common/log.h"
+#include "common/safemem.h"
+#include "luks2/dm_table.h"
+#include "luks2/reenc_internal.h"
+
+#define MAX_WORDS 16
+
+/* One target of a table: start, length, type and its words. */
+struct tgt {
+	uint64_t start, len;
+	char *type;
+	char *w[MAX_WORDS];
+	int n;
+};
+
+static int split(char *line, struct tgt *t)
+{
+	char *save = NULL, *s;
+
+	s = strtok_r(line, " \t", &save);
+	t->start = s ? strtoull(s, NULL, 10) : 0;
+	s = strtok_r(NULL, " \t", &save);
+	t->len = s ? strtoull(s, NULL, 10) : 0;
+	t->type = strtok_r(NULL, " \t", &save);
+	t->n = 0;
+	while ((s = strtok_r(NULL, " \t", &save)) && t->n < MAX_WORDS)
+		t->w[t->n++] = s;
+	return t->type && t->len ? 0 : -EINVAL;
+}
+
+/* The sector_size:N optional argument of a crypt target (512 without). */
+static unsigned long sector_of(const struct tgt *t)
+{
+	for (int i = 5; i < t->n; i++)
+		if (!strncmp(t->w[i], "sector_size:", 12))
+			return strtoul(t->w[i] + 12, NULL, 10);
+	return 512;
+}
+
+/* What differs between the live target l and the expected one e; NULL
+ * when they match (lib/setup.c _compare_crypt_devices, linear offset). */
+static const char *differs(const struct tgt *l, const struct tgt *e)
+{
+	static const char *const what[] = { "cipher", "key", "IV offset", "data device", "offset" };
+	int words = !strcmp(e->type, "crypt") ? 5 : 2;
+
+	if (strcmp(l->type, e->type))
+		return "target type";
+	if (l->start != e->start || l->len != e->len)
+		return "start or length";
+	if (l->n < words || e->n < words)
+		return "parameters";
+	for (int i = 0; i < words; i++)
+		if (strcmp(l->w[i], e->w[i]))
+			return words == 5 ? what[i] : i ? "offset" : "data device";
+	if (words == 5 && sector_of(l) != sector_of(e))
+		return "sector size";
+	return NULL;
+}
+
+/* The data device as the kernel names it in a table: MAJ:MIN. */
+static int devstr_of(struct luks2_dev *d, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstat(d->fd, &st) < 0 || !S_ISBLK(st.st_mode)) {
+		log_err("%s is not a block device: nothing can be active over it", d->path);
+		return -ENOTBLK;
+	}
+	snprintf(buf, len, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	return 0;
+}
+
+int reenc_init_online_name(struct luks2_dev *d, const char *name)
+{
+	char want[LDM_UUID_LEN];
+	struct ldm_info in;
+	int r;
+
+	if (!*name || strlen(name) >= LDM_NAME_LEN - 20 || strchr(name, '/')) {
+		log_err("invalid active device name %s", name);
+		return -EINVAL;
+	}
+	r = luks2_dm_uuid(d->hdr.uuid, name, 0, want, sizeof(want));
+	if (r < 0)
+		return r;
+	if (ldm_info(name, &in) < 0 || !in.exists) {
+		log_err("%s: no such active device", name);
+		return -ENODEV;
+	}
+	if (strcmp(in.uuid, want)) {
+		log_err("%s is not an active device of %s (dm uuid %s)", name, d->path,
+			in.uuid[0] ? in.uuid : "none");
+		return -EINVAL;
+	}
+	if (in.suspended || in.inactive_table) {
+		log_err("%s is %s: resume it (or clear its inactive table) first", name,
+			in.suspended ? "suspended" : "holding an inactive table");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* The table of d's regular segments in memory, as long as NAME, with key
+ * references when NAME has them (else hex keys, compared too). */
+static int expected(struct luks2_dev *d, const char *name, int hex, int digest,
+		    const struct volume_key *vk, struct luks2_dm_table *tab)
+{
+	struct luks2_dm_key k = { digest, vk };
+	char dev[32];
+	uint64_t sectors = 0;
+	int r = devstr_of(d, dev, sizeof(dev));
+
+	memset(tab, 0, sizeof(*tab));
+	if (!r)
+		r = reenc_online_sectors(name, &sectors);
+	if (!r)
+		r = luks2_dm_table_segments(d, dev, NULL, sectors, &k, 1,
+					    hex ? LUKS2_DM_HEX_KEYS : 0, tab);
+	return r;
+}
+
+static int compare(struct luks2_dev *d, const char *name, char *live,
+		   const struct volume_key *vk, int digest)
+{
+	struct tgt l[LUKS2_DM_MAX_TARGETS], e;
+	struct luks2_dm_table tab;
+	char *save = NULL, *line, *p;
+	const char *why = NULL;
+	size_t n = 0;
+	int hex = 0, r = 0;
+
+	for (line = strtok_r(live, "\n", &save); line && !r; line = strtok_r(NULL, "\n", &save)) {
+		if (n >= LUKS2_DM_MAX_TARGETS || split(line, &l[n]) < 0)
+			r = -EINVAL;
+		else if (!strcmp(l[n].type, "crypt") && l[n].n > 1 && l[n].w[1][0] != ':')
+			hex = 1;
+		n++;
+	}
+	if (r < 0 || !n) {
+		log_err("%s: cannot read its live table", name);
+		return -EINVAL;
+	}
+	r = expected(d, name, hex, digest, vk, &tab);
+	if (r < 0)
+		return r;
+	if (tab.n != n)
+		why = "number of targets";
+	for (size_t i = 0; !why && i < n; i++) {
+		/* a copy in safe memory: the params may hold a hex key */
+		p = safe_alloc(strlen(tab.t[i].params) + 1);
+		if (p)
+			strcpy(p, tab.t[i].params);
+		e = (struct tgt){ tab.t[i].start, tab.t[i].len, (char *)tab.t[i].type, { 0 }, 0 };
+		for (char *s2 = NULL, *w = p ? strtok_r(p, " ", &s2) : NULL; w && e.n < MAX_WORDS;
+		     w = strtok_r(NULL, " ", &s2))
+			e.w[e.n++] = w;
+		why = p ? differs(&l[i], &e) : "out of memory";
+		safe_free(p);
+	}
+	luks2_dm_table_free(&tab);
+	if (!why)
+		return 0;
+	log_err("%s: its live table does not match the metadata of %s (%s); refusing", name,
+		d->path, why);
+	return -EINVAL;
+}
+
+int reenc_init_online_compare(struct luks2_dev *d, const char *name, int digest,
+			      const struct volume_key *vk)
+{
+	char *live = NULL;
+	int r = reenc_init_online_name(d, name);
+
+	if (!r)
+		r = ldm_table(name, LDM_SHOWKEYS, 0, &live);
+	if (!r)
+		r = compare(d, name, live, vk, digest);
+	ldm_free_text(live);
+	if (!r)
+		log_verbose("%s is active as %s with the table of its metadata: online", d->path,
+			    name);
+	return r;
+}
+
+int reenc_init_online_suspend(struct luks2_dev *d, const char *name, int digest,
+			      const struct volume_key *vk)
+{
+	struct luks2_dm_key k = { digest, vk };
+	struct luks2_dm_table tab;
+	struct ldm_info in;
+	char dev[32];
+	uint64_t sectors = 0;
+	int r = devstr_of(d, dev, sizeof(dev));
+
+	if (!r && (ldm_info(name, &in) < 0 || in.read_only)) {
+		log_err("%s is read-only (or gone): its table cannot be replaced", name);
+		r = -EROFS;
+	}
+	if (!r)
+		r = reenc_online_sectors(name, &sectors);
+	if (!r)
+		r = luks2_dm_table_segments(d, dev, NULL, sectors, &k, 1,
+					    reenc_online_table_flags(), &tab);
+	if (r < 0)
+		return r;
+	if (!(reenc_online_table_flags() & LUKS2_DM_HEX_KEYS))
+		r = luks2_dm_keys_upload(&d->hdr, &tab, &k, 1);
+	if (!r)
+		r = ldm_load(name, tab.t, tab.n);
+	if (!(reenc_online_table_flags() & LUKS2_DM_HEX_KEYS))
+		luks2_dm_keys_drop(&d->hdr, &tab);
+	luks2_dm_table_free(&tab);
+	if (r < 0) {
+		log_err("cannot load the table of the new layout into %s", name);
+		ldm_clear(name);
+		return r;
+	}
+	/* with flush: what was written through NAME is on the device before
+	 * the data under it moves (cryptsetup: DM_SUSPEND_SKIP_LOCKFS only) */
+	r = ldm_suspend(name, LDM_SKIP_LOCKFS);
+	if (r < 0) {
+		log_err("cannot suspend %s", name);
+		ldm_clear(name);
+		return r;
+	}
+	/* our page cache of the data device may predate writes through NAME */
+	posix_fadvise(d->fd, 0, 0, POSIX_FADV_DONTNEED);
+	return 0;
+}
+
+int reenc_init_online_resume(struct luks2_dev *d, const char *name, int r)
+{
+	int s = 0;
+
+	posix_fadvise(d->fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (r < 0 && (s = ldm_clear(name)) < 0)
+		log_err("cannot clear the new table of %s: it stays suspended; run "
+			"'dmsetup clear %s' and 'dmsetup resume %s' if the metadata shows no "
+			"decryption, else 'dmsetup resume %s'", name, name, name, name);
+	if (!s && (s = ldm_resume(name, LDM_SKIP_LOCKFS)) < 0)
+		log_err("cannot resume %s", name);
+	if (!s && r >= 0)
+		log_info("%s now maps the data moved down by the header removal", name);
+	return r < 0 ? r : s;
+}
