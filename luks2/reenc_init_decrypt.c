@@ -179,8 +179,10 @@ static int decrypt_datashift(struct luks2_dev *d, const struct reenc_init_args *
 	r = reenc_init_prepare(d, &pl, a, vk, NULL);
 	if (r < 0)
 		return r;
-	if (name && (r = reenc_init_online_suspend(d, name, s0->digest, vk)) < 0)
+	if (name && (r = reenc_init_online_suspend(d, name, s0->digest, vk)) < 0) {
+		unlink(a->p->header);	/* the device is untouched: a retry can start over */
 		return r;
+	}
 	r = move_first(d, &m);
 	/* the one commit: from here on the header file says "decryption" */
 	if (!r)

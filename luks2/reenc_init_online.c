@@ -171,9 +171,11 @@ static int compare(struct luks2_dev *d, const char *name, char *live,
 		why = "number of targets";
 	for (size_t i = 0; !why && i < n; i++) {
 		/* a copy in safe memory: the params may hold a hex key */
-		p = safe_alloc(strlen(tab.t[i].params) + 1);
+		size_t len = strlen(tab.t[i].params) + 1;
+
+		p = safe_alloc(len);
 		if (p)
-			strcpy(p, tab.t[i].params);
+			memcpy(p, tab.t[i].params, len);
 		e = (struct tgt){ tab.t[i].start, tab.t[i].len, (char *)tab.t[i].type, { 0 }, 0 };
 		for (char *s2 = NULL, *w = p ? strtok_r(p, " ", &s2) : NULL; w && e.n < MAX_WORDS;
 		     w = strtok_r(NULL, " ", &s2))
@@ -210,7 +212,7 @@ int reenc_init_online_suspend(struct luks2_dev *d, const char *name, int digest,
 			      const struct volume_key *vk)
 {
 	struct luks2_dm_key k = { digest, vk };
-	struct luks2_dm_table tab;
+	struct luks2_dm_table tab = { 0 };
 	struct ldm_info in;
 	char dev[32];
 	uint64_t sectors = 0;
