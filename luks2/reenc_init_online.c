@@ -281,8 +281,8 @@ int reenc_init_online_resume(struct luks2_dev *d, const char *name, int r)
 /* The block device whose /sys/dev/block entry holds file (M:m\n). */
 static int sys_dev(const char *dir, const char *file, dev_t *out)
 {
-	char path[PATH_MAX], buf[32];
-	unsigned ma, mi;
+	char path[PATH_MAX], buf[32], *colon, *end;
+	unsigned long ma, mi;
 	FILE *f;
 	int ok;
 
@@ -290,51 +290,68 @@ static int sys_dev(const char *dir, const char *file, dev_t *out)
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
-	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%u:%u", &ma, &mi) == 2;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
 	fclose(f);
+	ma = ok ? strtoul(buf, &colon, 10) : 0;
+	ok = ok && colon != buf && *colon == ':';
+	mi = ok ? strtoul(colon + 1, &end, 10) : 0;
+	ok = ok && end != colon + 1;
 	if (ok)
 		*out = makedev(ma, mi);
 	return ok;
 }
 
-/* 1 when block device dev is target or sits on it: through its slaves,
- * the disk of a partition, or a loop device's backing file. */
-static int depends_on(dev_t dev, dev_t target, int depth)
+#define DEP_MAX 32
+
+/* Push what block device dev sits on: its slaves, the disk of a
+ * partition, a loop device's backing file's device. */
+static void push_lower(dev_t dev, dev_t *todo, int *n)
 {
 	char dir[64], path[128], sub[PATH_MAX];
 	struct dirent *e;
 	struct stat st;
-	dev_t next;
 	DIR *d;
-	int hit = 0;
 	FILE *f;
 
-	if (dev == target)
-		return 1;
-	if (!major(dev) || depth > 8)
-		return 0;
 	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(dev), minor(dev));
 	snprintf(path, sizeof(path), "%s/slaves", dir);
 	if ((d = opendir(path))) {
-		while (!hit && (e = readdir(d)))
+		while ((e = readdir(d)) && *n < DEP_MAX)
 			if (e->d_name[0] != '.') {
 				snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-				hit = sys_dev(sub, "dev", &next) && depends_on(next, target, depth + 1);
+				*n += sys_dev(sub, "dev", &todo[*n]);
 			}
 		closedir(d);
 	}
 	snprintf(path, sizeof(path), "%s/partition", dir);
-	if (!hit && !access(path, F_OK) && sys_dev(dir, "../dev", &next))
-		hit = depends_on(next, target, depth + 1);
+	if (*n < DEP_MAX && !access(path, F_OK))
+		*n += sys_dev(dir, "../dev", &todo[*n]);
 	snprintf(path, sizeof(path), "%s/loop/backing_file", dir);
-	if (!hit && (f = fopen(path, "re"))) {
+	if (*n < DEP_MAX && (f = fopen(path, "re"))) {
 		if (fgets(sub, sizeof(sub), f)) {
 			sub[strcspn(sub, "\n")] = '\0';
-			hit = !stat(sub, &st) && depends_on(st.st_dev, target, depth + 1);
+			if (!stat(sub, &st))
+				todo[(*n)++] = st.st_dev;
 		}
 		fclose(f);
 	}
-	return hit;
+}
+
+/* 1 when block device dev is target or sits on it, at any depth. */
+static int depends_on(dev_t dev, dev_t target)
+{
+	dev_t todo[DEP_MAX] = { 0 };
+	int n = 0, looked = 0;
+
+	todo[n++] = dev;
+	while (n && looked++ < 4 * DEP_MAX) {
+		dev = todo[--n];
+		if (dev == target)
+			return 1;
+		if (major(dev))
+			push_lower(dev, todo, &n);
+	}
+	return 0;
 }
 
 int reenc_init_online_header_place(const char *name, const char *header)
@@ -351,7 +368,7 @@ int reenc_init_online_header_place(const char *name, const char *header)
 		slash[slash == dir] = '\0';
 	if (ldm_info(name, &in) < 0 || !in.exists || stat(dir, &st) < 0)
 		return 0;	/* the checks before and the export say why */
-	if (!depends_on(st.st_dev, makedev(in.major, in.minor), 0))
+	if (!depends_on(st.st_dev, makedev(in.major, in.minor)))
 		return 0;
 	log_err("the new header file %s is on a file system over %s: its commit would wait "
 		"for %s while %s is suspended; put it on another device", header, name, name,
