@@ -178,25 +178,6 @@ static int load(struct reenc_dev *dev, const struct common_opts *co, uint64_t ho
 	return r;
 }
 
-/* The device active over path (through its holders), as cryptsetup
- * finds it (src/utils_reencrypt.c): then the run is online. */
-static void find_active(const char *path, const struct common_opts *co, char *name,
-			size_t len)
-{
-	struct reenc_dev *dev = NULL;
-	struct stat sb;
-
-	name[0] = '\0';
-	if (stat(path, &sb) < 0 || !S_ISBLK(sb.st_mode) ||
-	    reenc_dev_open(&dev, path, co->header, 0) < 0)
-		return;
-	if (reenc_find_active(dev, name, len) <= 0)
-		name[0] = '\0';
-	else
-		log_verbose("%s is active as %s: online", path, name);
-	reenc_dev_close(dev);
-}
-
 int hotzone_step_main(int argc, char **argv)
 {
 	struct step_opts o = { 0 };
@@ -213,7 +194,7 @@ int hotzone_step_main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!o.active) {
-		find_active(argv[i], &co, found, sizeof(found));
+		reenc_find_active_path(argv[i], co.header, found, sizeof(found));
 		o.active = found[0] ? found : NULL;
 	}
 	r = reenc_dev_open(&dev, argv[i], co.header, REENC_OPEN_WRITE |

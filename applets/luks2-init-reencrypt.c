@@ -233,27 +233,6 @@ static int to_params(struct init_opts *o, const struct common_opts *co)
 	return reenc_init_check(p) < 0 ? -EINVAL : 0;
 }
 
-/* The active LUKS2 device over path, as hotzone-step finds it: none for
- * a file, a plaintext device or when nothing holds it. A header removal's
- * --header names the file the header goes to: the header is on path. */
-static void find_active(const char *path, const struct common_opts *co, char *name,
-			size_t len)
-{
-	const char *hdr = co->header && access(co->header, F_OK) == 0 ? co->header : NULL;
-	struct reenc_dev *dev = NULL;
-	struct stat sb;
-
-	name[0] = '\0';
-	if (stat(path, &sb) < 0 || !S_ISBLK(sb.st_mode) ||
-	    reenc_dev_open(&dev, path, hdr, 0) < 0)
-		return;
-	if (reenc_find_active(dev, name, len) <= 0)
-		name[0] = '\0';
-	else
-		log_verbose("%s is active as %s: online", path, name);
-	reenc_dev_close(dev);
-}
-
 int luks2_init_reencrypt_main(int argc, char **argv)
 {
 	struct init_opts o = { 0 };
@@ -269,7 +248,10 @@ int luks2_init_reencrypt_main(int argc, char **argv)
 	if (to_params(&o, &co) < 0)
 		return RC_FAIL;
 	if (!o.p.active_name && !o.encrypt) {
-		find_active(argv[i], &co, found, sizeof(found));
+		/* a header removal's --header names the file the header goes
+		 * to: the header is then on the device */
+		reenc_find_active_path(argv[i], co.header && access(co.header, F_OK) == 0 ?
+				       co.header : NULL, found, sizeof(found));
 		o.p.active_name = found[0] ? found : NULL;
 	}
 	r = read_passes(&co, &pl, o.encrypt);

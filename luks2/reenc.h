@@ -356,6 +356,10 @@ enum { REENC_OPEN_ACTIVE = 1 << 2 };
  * holders, also when our helpers sit in between): 1 and its name, 0 when
  * none. */
 int reenc_find_active(struct reenc_dev *dev, char *name, size_t len);
+/* The same for the device at path (header: its detached header file or
+ * NULL), as cryptsetup's tools find it (src/utils_reencrypt.c): name ""
+ * for a file, a device that cannot be read as LUKS2, or none active. */
+void reenc_find_active_path(const char *path, const char *header, char *name, size_t len);
 /* Run ctx online on the active device NAME (checked: a dm device of this
  * LUKS2 device, not stacked). */
 int reenc_set_active(struct reenc_ctx *ctx, const char *name);

@@ -3,6 +3,7 @@
  * cryptsetup's locks for a writer (common/lock.c), the header read again
  * under them; and the state a header reports. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,4 +203,20 @@ int reenc_backend(const char *name)
 		return -EINVAL;
 	}
 	return crypt_backend_init(id);
+}
+
+void reenc_find_active_path(const char *path, const char *header, char *name, size_t len)
+{
+	struct reenc_dev *dev = NULL;
+	struct stat sb;
+
+	name[0] = '\0';
+	if (stat(path, &sb) < 0 || !S_ISBLK(sb.st_mode) ||
+	    reenc_dev_open(&dev, path, header, 0) < 0)
+		return;
+	if (reenc_find_active(dev, name, len) <= 0)
+		name[0] = '\0';
+	else
+		log_verbose("%s is active as %s: online", path, name);
+	reenc_dev_close(dev);
 }
