@@ -149,45 +149,54 @@ static uint64_t num(const char *s)
 	return *end ? 0 : v;
 }
 
+/* Copies word w into the field f of size n; 1 when it did not fit. */
+static int field(char *f, size_t n, const char *w)
+{
+	return (size_t)snprintf(f, n, "%s", w ? w : "") >= n;
+}
+
 /* "cipher key iv_offset dev offset [n opt...]" (lib/libdevmapper.c
  * get_dm_crypt_params) or "dev offset" (get_dm_linear_params). */
-static void parse_params(struct reenc_dm_target *t, char *p)
+static int parse_params(struct reenc_dm_target *t, char *p, const char **keyword)
 {
 	const char *w, *key;
+	int cut = 0;
 
 	t->sector_size = 512;
 	if (strcmp(t->type, "crypt")) {
 		if (!strcmp(t->type, "linear")) {
-			snprintf(t->device, sizeof(t->device), "%s", (w = word(&p)) ? w : "");
+			cut |= field(t->device, sizeof(t->device), word(&p));
 			t->offset = num(word(&p));
 		}
-		return;
+		return cut;
 	}
-	snprintf(t->cipher, sizeof(t->cipher), "%s", (w = word(&p)) ? w : "");
+	cut |= field(t->cipher, sizeof(t->cipher), word(&p));
 	key = word(&p);
-	snprintf(t->key, sizeof(t->key), "%s", !key ? "" : key[0] == ':' || !strcmp(key, "-") ?
-		 key : "hex");
+	if (keyword)
+		*keyword = key;
+	cut |= field(t->key, sizeof(t->key), !key ? "" : key[0] == ':' || !strcmp(key, "-") ?
+		     key : "hex");
 	t->iv_offset = num(word(&p));
-	snprintf(t->device, sizeof(t->device), "%s", (w = word(&p)) ? w : "");
+	cut |= field(t->device, sizeof(t->device), word(&p));
 	t->offset = num(word(&p));
 	while ((w = word(&p)))
 		if (!strncmp(w, "sector_size:", 12))
 			t->sector_size = (uint32_t)num(w + 12);
+	return cut;
 }
 
-/* One "start length type params" line. */
-static int parse_line(struct reenc_dm_target *t, char *line)
+int reenc_dm_parse_target(struct reenc_dm_target *t, char *line, const char **keyword)
 {
 	const char *w;
 
 	memset(t, 0, sizeof(*t));
+	if (keyword)
+		*keyword = NULL;
 	t->start = num(word(&line));
 	t->length = num(word(&line));
 	if (!(w = word(&line)))
 		return -EINVAL;
-	snprintf(t->type, sizeof(t->type), "%s", w);
-	parse_params(t, line);
-	return 0;
+	return field(t->type, sizeof(t->type), w) | parse_params(t, line, keyword);
 }
 
 static int read_table(const char *name, struct reenc_dm_status *st)
@@ -205,8 +214,10 @@ static int read_table(const char *name, struct reenc_dm_status *st)
 			r = -E2BIG;
 			break;
 		}
-		if ((r = parse_line(&st->t[st->ntargets], line)) < 0)
+		/* a field too long for the status is shown cut (r 1) */
+		if ((r = reenc_dm_parse_target(&st->t[st->ntargets], line, NULL)) < 0)
 			break;
+		r = 0;
 		st->size = st->t[st->ntargets].start + st->t[st->ntargets].length;
 		st->ntargets++;
 	}

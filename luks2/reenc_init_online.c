@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,59 +28,32 @@
 #include "common/log.h"
 #include "common/safemem.h"
 #include "luks2/dm_table.h"
+#include "luks2/reenc_dm_internal.h"
 #include "luks2/reenc_internal.h"
 
-#define MAX_WORDS 16
-
-/* One target of a table: start, length, type and its words. */
-struct tgt {
-	uint64_t start, len;
-	char *type;
-	char *w[MAX_WORDS];
-	int n;
-};
-
-static int split(char *line, struct tgt *t)
+/* What differs between the live target l and the expected one e (their
+ * key words lk, ek); NULL when they match (lib/setup.c
+ * _compare_crypt_devices, and a linear target's device and offset). */
+static const char *differs(const struct reenc_dm_target *l, const char *lk,
+			   const struct reenc_dm_target *e, const char *ek)
 {
-	char *save = NULL, *s;
-
-	s = strtok_r(line, " \t", &save);
-	t->start = s ? strtoull(s, NULL, 10) : 0;
-	s = strtok_r(NULL, " \t", &save);
-	t->len = s ? strtoull(s, NULL, 10) : 0;
-	t->type = strtok_r(NULL, " \t", &save);
-	t->n = 0;
-	while ((s = strtok_r(NULL, " \t", &save)) && t->n < MAX_WORDS)
-		t->w[t->n++] = s;
-	return t->type && t->len ? 0 : -EINVAL;
-}
-
-/* The sector_size:N optional argument of a crypt target (512 without). */
-static unsigned long sector_of(const struct tgt *t)
-{
-	for (int i = 5; i < t->n; i++)
-		if (!strncmp(t->w[i], "sector_size:", 12))
-			return strtoul(t->w[i] + 12, NULL, 10);
-	return 512;
-}
-
-/* What differs between the live target l and the expected one e; NULL
- * when they match (lib/setup.c _compare_crypt_devices, linear offset). */
-static const char *differs(const struct tgt *l, const struct tgt *e)
-{
-	static const char *const what[] = { "cipher", "key", "IV offset", "data device", "offset" };
-	int words = !strcmp(e->type, "crypt") ? 5 : 2;
+	int crypt = !strcmp(e->type, "crypt");
 
 	if (strcmp(l->type, e->type))
 		return "target type";
-	if (l->start != e->start || l->len != e->len)
+	if (l->start != e->start || l->length != e->length)
 		return "start or length";
-	if (l->n < words || e->n < words)
-		return "parameters";
-	for (int i = 0; i < words; i++)
-		if (strcmp(l->w[i], e->w[i]))
-			return words == 5 ? what[i] : i ? "offset" : "data device";
-	if (words == 5 && sector_of(l) != sector_of(e))
+	if (crypt && strcmp(l->cipher, e->cipher))
+		return "cipher";
+	if (crypt && (!lk || !ek || strcmp(lk, ek)))
+		return "key";
+	if (crypt && l->iv_offset != e->iv_offset)
+		return "IV offset";
+	if (strcmp(l->device, e->device))
+		return "data device";
+	if (l->offset != e->offset)
+		return "offset";
+	if (crypt && l->sector_size != e->sector_size)
 		return "sector size";
 	return NULL;
 }
@@ -151,20 +125,37 @@ static int expected(struct luks2_dev *d, const char *name, int hex, int digest,
 	return r;
 }
 
+/* The expected target i of tab parsed into e; its line is copied to
+ * safe memory (the params may hold a hex key), *line to be freed. */
+static const char *expected_target(const struct luks2_dm_table *tab, size_t i,
+				   struct reenc_dm_target *e, const char **ek, char **line)
+{
+	size_t len = strlen(tab->t[i].params) + strlen(tab->t[i].type) + 48;
+
+	*line = safe_alloc(len);
+	if (!*line)
+		return "out of memory";
+	snprintf(*line, len, "%" PRIu64 " %" PRIu64 " %s %s", tab->t[i].start, tab->t[i].len,
+		 tab->t[i].type, tab->t[i].params);
+	return reenc_dm_parse_target(e, *line, ek) ? "parameters" : NULL;
+}
+
 static int compare(struct luks2_dev *d, const char *name, char *live,
 		   const struct volume_key *vk, int digest)
 {
-	struct tgt l[LUKS2_DM_MAX_TARGETS], e;
+	struct reenc_dm_target l[LUKS2_DM_MAX_TARGETS], e;
+	const char *lk[LUKS2_DM_MAX_TARGETS], *ek = NULL, *why = NULL;
 	struct luks2_dm_table tab;
 	char *save = NULL, *line, *p;
-	const char *why = NULL;
 	size_t n = 0;
 	int hex = 0, r = 0;
 
 	for (line = strtok_r(live, "\n", &save); line && !r; line = strtok_r(NULL, "\n", &save)) {
-		if (n >= LUKS2_DM_MAX_TARGETS || split(line, &l[n]) < 0)
+		/* a field cut to fit could hide a difference: refused */
+		if (n >= LUKS2_DM_MAX_TARGETS || reenc_dm_parse_target(&l[n], line, &lk[n]) ||
+		    !l[n].length)
 			r = -EINVAL;
-		else if (!strcmp(l[n].type, "crypt") && l[n].n > 1 && l[n].w[1][0] != ':')
+		else if (!strcmp(l[n].type, "crypt") && !strcmp(l[n].key, "hex"))
 			hex = 1;
 		n++;
 	}
@@ -178,17 +169,9 @@ static int compare(struct luks2_dev *d, const char *name, char *live,
 	if (tab.n != n)
 		why = "number of targets";
 	for (size_t i = 0; !why && i < n; i++) {
-		/* a copy in safe memory: the params may hold a hex key */
-		size_t len = strlen(tab.t[i].params) + 1;
-
-		p = safe_alloc(len);
-		if (p)
-			memcpy(p, tab.t[i].params, len);
-		e = (struct tgt){ tab.t[i].start, tab.t[i].len, (char *)tab.t[i].type, { 0 }, 0 };
-		for (char *s2 = NULL, *w = p ? strtok_r(p, " ", &s2) : NULL; w && e.n < MAX_WORDS;
-		     w = strtok_r(NULL, " ", &s2))
-			e.w[e.n++] = w;
-		why = p ? differs(&l[i], &e) : "out of memory";
+		why = expected_target(&tab, i, &e, &ek, &p);
+		if (!why)
+			why = differs(&l[i], lk[i], &e, ek);
 		safe_free(p);
 	}
 	luks2_dm_table_free(&tab);

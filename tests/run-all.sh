@@ -6,14 +6,23 @@
 # ASan+UBSan build in build/san ("make SAN=1 test-progs"); san-full runs every
 # unit, cli and interop file there except those that LD_PRELOAD killwrite.so
 # (ASan must come first in the preload list).
+#
+# Each file's wall time follows its output ("--- LABEL: N s") and the
+# slowest files are listed at the end. When vm is named beside other tiers,
+# it runs in the background from the start (the VM runs under qemu's TCG,
+# which leaves a core mostly idle in the host tiers' single-process tests)
+# and its output is printed whole when the other tiers are done; VM_BG=0
+# runs it in its place instead.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-files_failed=0
+times=$(mktemp)
+vmout=$(mktemp -d)
+trap 'rm -rf "$log" "$times" "$vmout"; [ -z "$vm_pid" ] || kill "$vm_pid" 2>/dev/null' EXIT
+files_failed=0 vm_pid=
 
 run_one() {	# run_one LABEL CMD...
-	local rc label=$1
+	local rc label=$1 t0=$SECONDS
 	echo "=== $label"
 	shift
 	"$@" 2>&1 | tee -a "$log"
@@ -22,6 +31,8 @@ run_one() {	# run_one LABEL CMD...
 	0|77) ;;
 	*) echo "FAIL: $label: exited $rc" | tee -a "$log"; files_failed=$((files_failed + 1)) ;;
 	esac
+	echo "--- $label: $((SECONDS - t0)) s"
+	echo "$((SECONDS - t0)) $label" >>"$times"
 }
 
 run_unit() {	# run_unit RUNNER LABEL_PREFIX BUILD_DIR
@@ -89,23 +100,55 @@ run_san() {	# run_san all|sample
 }
 # --- end of the sanitizer tiers ---------------------------------------------
 
-for tier in "$@"; do
-	case $tier in
+run_tier() {	# run_tier TIER
+	local t
+	case $1 in
 	unit) run_unit run_one "" build ;;
 	lint) run_one lint scripts/lint.sh ;;
 	san) run_san sample ;;
 	san-full) run_san all ;;
 	*)
-		[ -d "tests/$tier" ] || { echo "no tier $tier" >&2; exit 1; }
-		for t in tests/"$tier"/*.test; do
+		for t in tests/"$1"/*.test; do
 			[ -e "$t" ] || continue
-			run_one "$tier/$(basename "$t")" bash "$t"
+			run_one "$1/$(basename "$t")" bash "$t"
 		done ;;
 	esac
+}
+
+for tier in "$@"; do
+	case $tier in
+	unit|lint|san|san-full) ;;
+	*) [ -d "tests/$tier" ] || { echo "no tier $tier" >&2; exit 1; } ;;
+	esac
 done
+bg=
+if [ $# -gt 1 ] && [ "${VM_BG:-1}" = 1 ]; then
+	for tier in "$@"; do [ "$tier" = vm ] && bg=vm; done
+fi
+if [ -n "$bg" ]; then
+	# its own log, times and count, merged below
+	(log=$vmout/log times=$vmout/times files_failed=0
+	 : >"$log"; : >"$times"
+	 run_tier vm >"$vmout/out" 2>&1
+	 echo "$files_failed" >"$vmout/failed") &
+	vm_pid=$!
+	echo "=== vm: running in the background; its output follows the other tiers"
+fi
+for tier in "$@"; do
+	[ "$tier" = "$bg" ] || run_tier "$tier"
+done
+if [ -n "$bg" ]; then
+	wait "$vm_pid"
+	vm_pid=
+	cat "$vmout/out"
+	cat "$vmout/log" >>"$log" && cat "$vmout/times" >>"$times"
+	files_failed=$((files_failed + $(cat "$vmout/failed" 2>/dev/null || echo 1)))
+fi
 
 p=$(grep -c '^PASS' "$log"); f=$(grep -c '^FAIL' "$log"); s=$(grep -c '^SKIP' "$log")
 echo
+echo "slowest files (s):"
+sort -rn "$times" | head -n 12 | sed 's/^/  /'
 grep '^FAIL' "$log"
 echo "$p passed, $f failed, $s skipped"
 [ "$f" -eq 0 ] && [ "$files_failed" -eq 0 ]
