@@ -56,6 +56,33 @@ static unsigned config_opts(struct luks2_hdr *hdr)
 	return o;
 }
 
+/* The options of a build: the live ones when given, else config.flags. */
+static unsigned build_opts(struct luks2_hdr *hdr, unsigned flags)
+{
+	if (flags & LUKS2_DM_LIVE_OPTS)
+		return (flags >> LUKS2_DM_OPTS_SHIFT) & ((1u << NFLAGS) - 1);
+	return config_opts(hdr);
+}
+
+unsigned luks2_dm_live_opts(const char *params)
+{
+	unsigned o = 0;
+	const char *p = params;
+	size_t n;
+
+	/* the options are whole words after the five fixed ones; a key or
+	 * a cipher never equals one of them */
+	while (p && *p) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		for (size_t i = 0; i < NFLAGS; i++)
+			if (n == strlen(flag_opts[i].opt) && !strncmp(p, flag_opts[i].opt, n))
+				o |= 1u << i;
+		p += n;
+	}
+	return LUKS2_DM_LIVE_OPTS | o << LUKS2_DM_OPTS_SHIFT;
+}
+
 static const struct volume_key *key_of(const struct build *b, int digest)
 {
 	for (size_t i = 0; i < b->nkeys; i++)
@@ -283,7 +310,7 @@ int luks2_dm_table_build(struct luks2_dev *d, const char *devstr,
 			 unsigned flags, struct luks2_dm_table *tab)
 {
 	struct build b = { d, devstr ? devstr : d->path, keys, nkeys, flags,
-			   config_opts(&d->hdr) };
+			   build_opts(&d->hdr, flags) };
 	struct reenc_status st;
 	int r;
 
@@ -363,7 +390,7 @@ int luks2_dm_table_segments(struct luks2_dev *d, const char *devstr,
 			    unsigned flags, struct luks2_dm_table *tab)
 {
 	struct build b = { d, devstr ? devstr : d->path, keys, nkeys, flags,
-			   config_opts(&d->hdr) };
+			   build_opts(&d->hdr, flags) };
 	struct build hz = b;
 	struct seg_table t;
 	uint64_t start = 0, len;

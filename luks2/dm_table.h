@@ -26,7 +26,14 @@ enum {
 	/* keys as hex in the table instead of keyring references (needs the
 	 * keys); what cryptsetup does when the kernel has no keyring */
 	LUKS2_DM_HEX_KEYS = 1 << 0,
+	/* the crypt targets' options (allow_discards, same_cpu_crypt, ...)
+	 * are the LUKS2_DM_OPTS_SHIFT bits of flags, not config.flags: an
+	 * active device's, which an online reencryption keeps (lib/luks2/
+	 * luks2_reencrypt.c reencrypt_load_by_passphrase takes the flags of
+	 * the live device) */
+	LUKS2_DM_LIVE_OPTS = 1 << 1,
 };
+#define LUKS2_DM_OPTS_SHIFT 8
 
 struct luks2_dm_table {
 	size_t n;
@@ -76,6 +83,10 @@ int luks2_dm_keyring_ok(void);
 int luks2_dm_keys_upload(struct luks2_hdr *hdr, const struct luks2_dm_table *tab,
 			 const struct luks2_dm_key *keys, size_t nkeys);
 void luks2_dm_keys_drop(struct luks2_hdr *hdr, const struct luks2_dm_table *tab);
+
+/* LUKS2_DM_LIVE_OPTS with the options of a crypt target's params (as
+ * the kernel prints them, keys hidden or not) in flags' option bits. */
+unsigned luks2_dm_live_opts(const char *params);
 
 /* The hotzone device of an online step (lib/luks2/luks2_reencrypt.c
  * reencrypt_make_targets): the in-reencryption segment maps onto dev at

@@ -217,7 +217,7 @@ int reenc_init_online_suspend(struct luks2_dev *d, const char *name, int digest,
 		r = reenc_online_sectors(name, &sectors);
 	if (!r)
 		r = luks2_dm_table_segments(d, dev, NULL, sectors, &k, 1,
-					    reenc_online_table_flags(), &tab);
+					    reenc_online_flags(name), &tab);
 	if (r < 0)
 		return r;
 	if (!(reenc_online_table_flags() & LUKS2_DM_HEX_KEYS))

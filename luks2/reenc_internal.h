@@ -342,5 +342,10 @@ int reenc_online_load_top(struct luks2_dev *d, const char *name, uint64_t sector
 void reenc_online_remove_helpers(const char *name);
 /* Table flags: keyring references when the kernel takes them, else hex. */
 unsigned reenc_online_table_flags(void);
+/* The flags of a table that replaces NAME's or its helpers': those above,
+ * and the dm-crypt options of NAME's live crypt targets (of its overlay's
+ * while NAME maps onto it), which an online run keeps as cryptsetup does
+ * (options given at open only, not in config.flags, included). */
+unsigned reenc_online_flags(const char *name);
 
 #endif

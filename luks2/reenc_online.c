@@ -269,7 +269,7 @@ int reenc_online_hot(struct reenc_ctx *c)
 	if (!o->stacked)
 		return 0;
 	r = luks2_dm_table_segments(c->d, NULL, &hot, o->sectors, k, n,
-				    reenc_online_table_flags(), &tab);
+				    reenc_online_flags(o->name), &tab);
 	if (r < 0)
 		return r;
 	r = keys_for_load(c, 1);

@@ -83,6 +83,42 @@ unsigned reenc_online_table_flags(void)
 	return luks2_dm_keyring_ok() ? 0 : LUKS2_DM_HEX_KEYS;
 }
 
+/* The options of name's first crypt target into *opts: 1, or 0 when it
+ * has none. */
+static int crypt_opts(const char *name, unsigned *opts)
+{
+	char *text, *line, *next, type[16];
+	int r = ldm_table(name, 0, 0, &text), off;
+
+	if (r < 0)
+		return r;
+	for (line = text; line && *line && !r; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		off = 0;
+		/* "start length crypt params" */
+		if (sscanf(line, "%*u %*u %15s %n", type, &off) == 1 && off &&
+		    !strcmp(type, "crypt")) {
+			*opts = luks2_dm_live_opts(line + off);
+			r = 1;
+		}
+	}
+	ldm_free_text(text);
+	return r;
+}
+
+unsigned reenc_online_flags(const char *name)
+{
+	char ov[LDM_NAME_LEN + 32];
+	unsigned o = 0;
+
+	if (crypt_opts(name, &o) <= 0 &&
+	    luks2_dm_helper_name(name, LUKS2_DM_OVERLAY, ov, sizeof(ov)) == 0)
+		crypt_opts(ov, &o);
+	return reenc_online_table_flags() | o;
+}
+
 void reenc_online_remove_helpers(const char *name)
 {
 	static const enum luks2_dm_helper h[] = { LUKS2_DM_OVERLAY, LUKS2_DM_HOTZONE_FORWARD,
@@ -97,8 +133,8 @@ void reenc_online_remove_helpers(const char *name)
 }
 
 /* The header on disk: what NAME must map once the helpers are gone. */
-static int disk_table(struct luks2_dev *d, uint64_t sectors, const struct luks2_dm_key *keys,
-		      size_t nkeys, struct luks2_dm_table *tab)
+static int disk_table(struct luks2_dev *d, const char *name, uint64_t sectors,
+		      const struct luks2_dm_key *keys, size_t nkeys, struct luks2_dm_table *tab)
 {
 	struct luks2_dev tmp = *d;
 	struct seg_table t;
@@ -116,7 +152,7 @@ static int disk_table(struct luks2_dev *d, uint64_t sectors, const struct luks2_
 	}
 	if (!r)
 		r = luks2_dm_table_segments(&tmp, NULL, NULL, sectors, keys, nkeys,
-					    reenc_online_table_flags(), tab);
+					    reenc_online_flags(name), tab);
 	if (!r && !(reenc_online_table_flags() & LUKS2_DM_HEX_KEYS))
 		r = luks2_dm_keys_upload(&tmp.hdr, tab, keys, nkeys);
 	if (r < 0 && tab->n)
@@ -129,7 +165,7 @@ int reenc_online_load_top(struct luks2_dev *d, const char *name, uint64_t sector
 			  const struct luks2_dm_key *keys, size_t nkeys)
 {
 	struct luks2_dm_table tab;
-	int r = disk_table(d, sectors, keys, nkeys, &tab);
+	int r = disk_table(d, name, sectors, keys, nkeys, &tab);
 
 	if (r < 0)
 		return r;
