@@ -9,10 +9,10 @@
 #
 # Each file's wall time follows its output ("--- LABEL: N s") and the
 # slowest files are listed at the end. When vm is named beside other tiers,
-# it runs in the background from the start (the VM runs under qemu's TCG,
-# which leaves a core mostly idle in the host tiers' single-process tests)
-# and its output is printed whole when the other tiers are done; VM_BG=0
-# runs it in its place instead.
+# it runs in the background from the start, followed there by fuzz if named
+# (the host tiers' tests mostly run one process at a time and leave a core
+# to qemu), and that lane's output is printed whole when the other tiers
+# are done; VM_BG=0 runs every tier in its place instead.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 log=$(mktemp)
@@ -121,21 +121,28 @@ for tier in "$@"; do
 	*) [ -d "tests/$tier" ] || { echo "no tier $tier" >&2; exit 1; } ;;
 	esac
 done
+# The background lane: vm, then fuzz (fixed-time, niced) when both are
+# named, so that the host lane does not wait for it.
 bg=
 if [ $# -gt 1 ] && [ "${VM_BG:-1}" = 1 ]; then
 	for tier in "$@"; do [ "$tier" = vm ] && bg=vm; done
+	if [ -n "$bg" ]; then
+		for tier in "$@"; do [ "$tier" = fuzz ] && bg="vm fuzz"; done
+	fi
+	[ "$bg" = "vm fuzz" ] && [ $# -eq 2 ] && bg=
 fi
+inbg() { [[ " $bg " == *" $1 "* ]]; }
 if [ -n "$bg" ]; then
 	# its own log, times and count, merged below
 	(log=$vmout/log times=$vmout/times files_failed=0
 	 : >"$log"; : >"$times"
-	 run_tier vm >"$vmout/out" 2>&1
+	 for tier in $bg; do run_tier "$tier"; done >"$vmout/out" 2>&1
 	 echo "$files_failed" >"$vmout/failed") &
 	vm_pid=$!
-	echo "=== vm: running in the background; its output follows the other tiers"
+	echo "=== $bg: running in the background; the output follows the other tiers"
 fi
 for tier in "$@"; do
-	[ "$tier" = "$bg" ] || run_tier "$tier"
+	inbg "$tier" || run_tier "$tier"
 done
 if [ -n "$bg" ]; then
 	wait "$vm_pid"
