@@ -1,11 +1,14 @@
 # shellcheck shell=bash
-# Shared by the online vm tests (tests/vm/online-faults.test,
-# tests/vm/online-kernel.test), sourced in the VM after tests/lib.sh and
+# Shared by the online vm tests (tests/vm/online.test, online-init.test,
+# wrapper-online.test, online-interop.test, online-faults.test,
+# online-kernel.test), sourced in the VM after tests/lib.sh and
 # tests/vm/lib-vm.sh: scratch devices and their cleanup, the writer
 # (tests/helpers/pattern_io.c) on the active device, lanes (one per
 # virtual CPU), and the sampler that looks for secrets in every
 # process's /proc/PID/cmdline and /proc/PID/environ during a run.
-# The callers set K (passphrase file), DM (the lane's device name prefix).
+# The callers set K (passphrase file), DM (the lane's device name prefix),
+# and may define cleanup_pre (their own processes and mounts, undone
+# first by cleanup).
 
 export DM_DISABLE_UDEV=1
 # shellcheck disable=SC2034 # used by the test files
@@ -17,6 +20,7 @@ LOOPS='' MAPS='' WRITER='' SAMPLER=''
 # the devices under it (MAPS holds them in the order they were made).
 cleanup() {
 	local m l rev=''
+	! declare -F cleanup_pre >/dev/null || cleanup_pre
 	[ -n "$WRITER" ] && kill "$WRITER" 2>/dev/null
 	[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
 	for m in $MAPS; do rev="$m $rev"; done
@@ -57,6 +61,11 @@ rc_is() {
 sha() { sha256sum "$@" | cut -d' ' -f1; }
 state() { luks2-status -o state "$@" 2>/dev/null; }
 unmap() { MAPS=${MAPS/ $1/}; }
+# unloop: detach $LOOP (a scenario done with it).
+unloop() {
+	losetup -d "$LOOP"
+	LOOPS=${LOOPS/ $LOOP/}
+}
 
 # mkloop NAME FILE: a loop device of FILE in $LOOP.
 mkloop() {
@@ -64,11 +73,15 @@ mkloop() {
 	LOOPS="$LOOPS $LOOP"
 }
 
-# writer_start NAME: the writer on /dev/mapper/$DM, done with its first fill.
-writer_start() {
+# writer_start NAME: the writer on /dev/mapper/$DM, done with its first fill
+# (writer_launch: started; writer_ready NAME: the fill done).
+writer_start() { writer_launch && writer_ready "$1"; }
+writer_launch() {
 	rm -f "$T/ready" "$T/stop"
 	"$PIO" "/dev/mapper/$DM" "$T/ready" "$T/stop" >"$T/writer.out" 2>"$T/writer.err" &
 	WRITER=$!
+}
+writer_ready() {
 	for _ in $(seq 120); do
 		[ -e "$T/ready" ] && return 0
 		kill -0 "$WRITER" 2>/dev/null || break
@@ -95,16 +108,22 @@ writer_done() {
 }
 
 # reopen NAME DEV [--header HDR]: the bytes $DM gives are the same after
-# cryptsetup close + open of DEV, no helper is left, the metadata is final.
+# cryptsetup close + open of DEV, no helper is left, the metadata is final;
+# then $DM is closed. Compared over the size $DM had: after an encryption
+# with --reduce-device-size the active device keeps the size of the data
+# encrypted (cryptsetup 2.6.1 likewise reloads it with the reencryption's
+# device size, lib/luks2/luks2_reencrypt.c reencrypt_teardown_ok), a new
+# open maps the whole data segment.
 reopen() {
-	local name=$1 dev=$2 a b
+	local name=$1 dev=$2 a b n
 	shift 2
+	n=$(blockdev --getsize64 "/dev/mapper/$DM")
 	a=$(sha "/dev/mapper/$DM")
 	testcmd "$name: no helper device left" \
 		"dmsetup ls | grep -c '^$DM-\\(overlay\\|hotzone\\)'" 0
 	run "$name: cryptsetup close" cryptsetup close "$DM" || return 1
 	run "$name: cryptsetup open" cryptsetup open "$@" --key-file "$K" "$dev" "$DM" || return 1
-	b=$(sha "/dev/mapper/$DM")
+	b=$(head -c "$n" "/dev/mapper/$DM" | sha)
 	testcmd "$name: cryptsetup close + open read the same bytes" "echo $b" "$a"
 	testcmd "$name: state" "state $* $dev" none
 	run "$name: cryptsetup close (end)" cryptsetup close "$DM" && unmap "$DM"
